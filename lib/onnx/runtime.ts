@@ -200,6 +200,7 @@ async function createSession(
 function checkFeed(
   signature: TensorSignature,
   feed: HostTensor | undefined,
+  maxTime: number | undefined,
 ): void {
   const action = "run the ONNX model";
   if (feed === undefined) {
@@ -228,6 +229,16 @@ function checkFeed(
       `Cannot ${action} as input "${signature.name}" must have shape ${
         showShape(signature.shape)
       }: current value is ${showShape(feed.shape)}`,
+    );
+  }
+  const timeAxis = signature.shape.indexOf("time");
+  if (
+    maxTime !== undefined && timeAxis >= 0 && feed.shape[timeAxis] > maxTime
+  ) {
+    throw new RangeError(
+      `Cannot ${action} as input "${signature.name}" must have time <= ${maxTime} (the model's context length): current value is ${
+        feed.shape[timeAxis]
+      }`,
     );
   }
   const size = feed.shape.reduce((product, d) => product * d, 1);
@@ -340,6 +351,10 @@ export async function loadOnnx(
     (proto.metadataProps ?? []).map((p) => [p.key ?? "", p.value ?? ""]),
   );
 
+  const maxTime = metadata.maxTime === undefined
+    ? undefined
+    : Number(metadata.maxTime);
+
   return {
     path,
     requestedProvider,
@@ -361,7 +376,7 @@ export async function loadOnnx(
       const ortFeeds: Record<string, ort.Tensor> = {};
       for (const signature of inputs) {
         const feed = feeds[signature.name];
-        checkFeed(signature, feed);
+        checkFeed(signature, feed, maxTime);
         ortFeeds[signature.name] = new ort.Tensor(feed.data, [...feed.shape]);
       }
       const results = await session.run(ortFeeds);
