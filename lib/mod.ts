@@ -62,3 +62,51 @@ export {
   withWarmup,
 } from "./schedules/combinators.ts";
 export type { DecayOptions } from "./schedules/_decay.ts";
+
+// Theory: convergence bounds and the phi guideline
+export {
+  chebyshevContraction,
+  type ChebyshevContractionOptions,
+  chebyshevLogContraction,
+  type ContractionOptions,
+  type WorstCase,
+  worstCaseAnalysis,
+  worstCaseContraction,
+} from "./theory/contraction.ts";
+export {
+  predictQuadraticLoss,
+  type QuadraticLoss,
+  type QuadraticLossOptions,
+} from "./theory/quadratic_loss.ts";
+export {
+  convexBound,
+  type ConvexBoundOptions,
+  nonconvexBound,
+  type NonconvexBound,
+  type NonconvexBoundOptions,
+  stronglyConvexBound,
+  type StronglyConvexBound,
+  type StronglyConvexBoundOptions,
+} from "./theory/bounds.ts";
+export {
+  kappaFromPhi,
+  minLrForPhi,
+  type MinLrForPhiOptions,
+  phiFromKappa,
+  ubaForCurvature,
+  type UbaForCurvatureOptions,
+} from "./theory/phi.ts";
+export {
+  type ChebyshevComparison,
+  compareWithChebyshev,
+  type CompareWithChebyshevOptions,
+  type PhiRecommendation,
+  recommendPhi,
+  type RecommendPhiOptions,
+} from "./theory/recommend.ts";
+export {
+  type PhiProxy,
+  type PhiSweep,
+  sweepPhi,
+  type SweepPhiOptions,
+} from "./theory/sweep.ts";
