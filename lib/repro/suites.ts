@@ -20,6 +20,7 @@
 import type { RunConfig, ScheduleSpec } from "../train/types.ts";
 import type { BackendName } from "../train/types.ts";
 import { requireChoice } from "../_validate.ts";
+import { type PhiRecommendation, recommendPhi } from "../mod.ts";
 import { configHash } from "./config_hash.ts";
 import type {
   ProfileName,
@@ -73,8 +74,12 @@ export interface ProfilePlan {
   sharedPeakLr: number;
   /** UBA's phi values beside the guideline's. */
   phiGrid: readonly number[];
-  /** The guideline's phi (UBA's main entry). */
-  guidelinePhi: number;
+  /**
+   * The curvature model the guideline's phi is computed from (see
+   * {@linkcode guidelinePhi}): the true range and gradient-noise variance
+   * for the quadratic, an assumed condition number and noise for networks.
+   */
+  guideline: GuidelineModel;
   /** Seeds 0 .. seeds - 1. */
   seeds: number;
   /** Warmup as a fraction of the budget, for schedules that take one. */
@@ -84,17 +89,35 @@ export interface ProfilePlan {
 }
 
 /**
- * The phi the guideline recommends when nothing is known about the
- * problem's curvature.
- *
- * Note: the paper's own recommendation could not be read here (see
- * PAPER.md). This value is the kit's default, chosen before any run of the
- * comparison: phi / 2 acts as an effective condition number (the
- * eta_max / eta_min ratio of the Chebyshev derivation), and 2.5 asks for a
- * schedule that stays near the peak a little longer than cosine (phi = 2).
- * Notebook 05 checks how far the empirically best phi lands from it.
+ * The quadratic model behind a suite's guideline phi: curvatures as a
+ * condition number `kappa` (range `[1, kappa]` at peak rate 1, that is, a
+ * problem normalised so that the peak is `1 / L`) or as a known `[mu, L]`
+ * at the suite's shared peak, and the gradient-noise variance per direction.
  */
-export const DEFAULT_GUIDELINE_PHI = 2.5;
+export interface GuidelineModel {
+  /** Condition number of the assumed curvature range `[1, kappa]`. */
+  kappa?: number;
+  /** Smallest and largest curvature of a known range. */
+  mu?: number;
+  L?: number;
+  /** Gradient-noise variance per eigen-direction. */
+  noise: number;
+  /** Whether the model is the problem's own (true) or an assumption. */
+  assumed: boolean;
+}
+
+/**
+ * The assumed curvature model of the network suites: a condition number of
+ * 100 and noise variance 0.01 relative to a unit initial error at peak rate
+ * `1 / L`. Networks' curvature is not measured in these profiles, so this is
+ * a stated prior, fixed before any run of the comparison; notebook 05 checks
+ * how far the guideline's phi lands from the empirically best one.
+ */
+export const ASSUMED_NETWORK_MODEL: GuidelineModel = {
+  kappa: 100,
+  noise: 0.01,
+  assumed: true,
+};
 
 const VISION_OPTIMIZER = {
   name: "sgd",
@@ -136,7 +159,7 @@ export const PLANS: Readonly<
       peakLrs: [0.1],
       sharedPeakLr: 0.1,
       phiGrid: [0.5, 8],
-      guidelinePhi: DEFAULT_GUIDELINE_PHI,
+      guideline: ASSUMED_NETWORK_MODEL,
       seeds: 1,
       warmupFraction: 0,
       trainer: "tfjs",
@@ -157,7 +180,7 @@ export const PLANS: Readonly<
       peakLrs: [0.05, 0.1, 0.2],
       sharedPeakLr: 0.1,
       phiGrid: [0.5, 1, 4, 8],
-      guidelinePhi: DEFAULT_GUIDELINE_PHI,
+      guideline: ASSUMED_NETWORK_MODEL,
       seeds: 3,
       warmupFraction: 0,
       trainer: "tfjs",
@@ -180,7 +203,7 @@ export const PLANS: Readonly<
       peakLrs: [0.05, 0.1, 0.2],
       sharedPeakLr: 0.1,
       phiGrid: [0.5, 1, 4, 8],
-      guidelinePhi: DEFAULT_GUIDELINE_PHI,
+      guideline: ASSUMED_NETWORK_MODEL,
       seeds: 3,
       warmupFraction: 0,
       trainer: "tfjs",
@@ -205,7 +228,7 @@ export const PLANS: Readonly<
       peakLrs: [3e-3],
       sharedPeakLr: 3e-3,
       phiGrid: [0.5, 8],
-      guidelinePhi: DEFAULT_GUIDELINE_PHI,
+      guideline: ASSUMED_NETWORK_MODEL,
       seeds: 1,
       warmupFraction: 0.05,
       trainer: "tfjs",
@@ -228,7 +251,7 @@ export const PLANS: Readonly<
       peakLrs: [1e-3, 3e-3, 1e-2],
       sharedPeakLr: 3e-3,
       phiGrid: [0.5, 1, 4, 8],
-      guidelinePhi: DEFAULT_GUIDELINE_PHI,
+      guideline: ASSUMED_NETWORK_MODEL,
       seeds: 3,
       warmupFraction: 0.05,
       trainer: "tfjs",
@@ -252,7 +275,7 @@ export const PLANS: Readonly<
       peakLrs: [3e-4, 1e-3, 3e-3],
       sharedPeakLr: 1e-3,
       phiGrid: [0.5, 1, 4, 8],
-      guidelinePhi: DEFAULT_GUIDELINE_PHI,
+      guideline: ASSUMED_NETWORK_MODEL,
       seeds: 3,
       warmupFraction: 0.05,
       trainer: "tfjs",
@@ -269,7 +292,7 @@ export const PLANS: Readonly<
       peakLrs: [1],
       sharedPeakLr: 1,
       phiGrid: [0.5, 8],
-      guidelinePhi: DEFAULT_GUIDELINE_PHI,
+      guideline: { mu: 0.01, L: 1, noise: 0.02 ** 2, assumed: false },
       seeds: 2,
       warmupFraction: 0,
       trainer: "quadratic",
@@ -290,7 +313,7 @@ export const PLANS: Readonly<
       peakLrs: [0.5, 1, 1.5],
       sharedPeakLr: 1,
       phiGrid: [0.5, 1, 4, 8, 16],
-      guidelinePhi: DEFAULT_GUIDELINE_PHI,
+      guideline: { mu: 0.01, L: 1, noise: 0.02 ** 2, assumed: false },
       seeds: 5,
       warmupFraction: 0,
       trainer: "quadratic",
@@ -311,7 +334,7 @@ export const PLANS: Readonly<
       peakLrs: [0.5, 1, 1.5],
       sharedPeakLr: 1,
       phiGrid: [0.5, 1, 4, 8, 16, 32],
-      guidelinePhi: DEFAULT_GUIDELINE_PHI,
+      guideline: { mu: 0.001, L: 1, noise: 0.02 ** 2, assumed: false },
       seeds: 10,
       warmupFraction: 0,
       trainer: "quadratic",
@@ -381,13 +404,53 @@ export function scheduleSpecFor(
   );
 }
 
+/**
+ * The guideline's phi for one budget of a suite: lib/theory's
+ * `recommendPhi` applied to the suite's {@linkcode GuidelineModel}.
+ *
+ * ```text
+ * phi* = argmin_phi E f(x_T; uba(phi))   on the model's quadratic
+ * ```
+ *
+ * @param suite The suite.
+ * @param profile The profile.
+ * @param steps The budget T.
+ * @returns The recommendation, its `phi` rounded to 3 significant digits.
+ *
+ * @example The quadratic's guideline at the smoke budget
+ * ```ts
+ * import { guidelinePhi } from "./suites.ts";
+ *
+ * const { phi } = guidelinePhi("quadratic", "smoke", 100);
+ * if (!(phi > 0)) throw new Error("unexpected");
+ * ```
+ */
+export function guidelinePhi(
+  suite: SuiteName,
+  profile: ProfileName,
+  steps: number,
+): PhiRecommendation {
+  const plan = PLANS[suite][profile];
+  const { kappa, mu, L, noise } = plan.guideline;
+  const recommendation = kappa !== undefined
+    ? recommendPhi({ kappa, noise, totalSteps: steps })
+    : recommendPhi({
+      mu,
+      L,
+      noise,
+      totalSteps: steps,
+      peakLr: plan.sharedPeakLr,
+    });
+  return { ...recommendation, phi: Number(recommendation.phi.toPrecision(3)) };
+}
+
 /** Options of {@linkcode expandSuite}. */
 export interface ExpandOptions {
   /** The tfjs backend of every run; `undefined` keeps tfjs's choice. */
   backend?: BackendName;
   /** Overrides the profile's number of seeds. */
   seeds?: number;
-  /** Overrides the profile's guideline phi. */
+  /** Overrides the guideline's phi at every budget. */
   guidelinePhi?: number;
 }
 
@@ -421,19 +484,20 @@ export function expandSuite(
   requireChoice("expand a suite", "profile", profile, PROFILES);
   const plan = PLANS[suite][profile];
   const seeds = options.seeds ?? plan.seeds;
-  const guidelinePhi = options.guidelinePhi ?? plan.guidelinePhi;
   const specs = new Map<string, RunSpec>();
   for (let seed = 0; seed < seeds; seed++) {
     for (const { task, base } of plan.tasks) {
       for (const [budget, steps] of Object.entries(plan.budgets)) {
         const warmupSteps = Math.round(plan.warmupFraction * steps);
         const evalEvery = Math.max(1, Math.round(steps / plan.evaluations));
+        const phi = options.guidelinePhi ??
+          guidelinePhi(suite, profile, steps).phi;
         const entries: [ScheduleLabel, number][] = [];
         for (const peakLr of plan.peakLrs) {
           entries.push([{
             schedule: "uba",
             family: "uba",
-            phi: guidelinePhi,
+            phi,
             phiSource: "guideline",
           }, peakLr]);
           for (const label of BASELINES) {
