@@ -19,10 +19,37 @@ const gradients: tf.GradConfig[] = [
   {
     kernelName: "BatchMatMul",
     inputsToSave: ["a", "b"],
-    gradFunc: (dy, [a, b]) => ({
-      a: () => tf.matMul(dy as tf.Tensor2D, b as tf.Tensor2D, false, true),
-      b: () => tf.matMul(a as tf.Tensor2D, dy as tf.Tensor2D, true, false),
-    }),
+    // C = op(A) op(B); the four cases of transposed operands.
+    gradFunc: (dy, [a, b], attrs) => {
+      const { transposeA, transposeB } = attrs as {
+        transposeA: boolean;
+        transposeB: boolean;
+      };
+      const g = dy as tf.Tensor2D;
+      const [x, y] = [a as tf.Tensor2D, b as tf.Tensor2D];
+      if (!transposeA && !transposeB) {
+        return {
+          a: () => tf.matMul(g, y, false, true),
+          b: () => tf.matMul(x, g, true, false),
+        };
+      }
+      if (transposeA && !transposeB) {
+        return {
+          a: () => tf.matMul(y, g, false, true),
+          b: () => tf.matMul(x, g),
+        };
+      }
+      if (!transposeA && transposeB) {
+        return {
+          a: () => tf.matMul(g, y),
+          b: () => tf.matMul(g, x, true, false),
+        };
+      }
+      return {
+        a: () => tf.matMul(y, g, true, true),
+        b: () => tf.matMul(g, x, true, true),
+      };
+    },
   },
   {
     kernelName: "Sub",
@@ -69,6 +96,10 @@ const gradients: tf.GradConfig[] = [
   {
     kernelName: "Add",
     gradFunc: (dy) => ({ a: () => dy as tf.Tensor, b: () => dy as tf.Tensor }),
+  },
+  {
+    kernelName: "OnesLike",
+    gradFunc: (dy) => ({ x: () => tf.zerosLike(dy as tf.Tensor) }),
   },
   {
     kernelName: "Neg",
@@ -157,10 +188,7 @@ const regressionLoss: TensorLoss = ([w]) => {
 };
 
 Deno.test("hessianOperator() reproduces A v for a quadratic and Xᵀ X v / n for regression", async (t) => {
-  // The double-backprop method needs second-order gradients of every kernel
-  // on the tape (OnesLike, ...), more than this file registers; it is
-  // checked here only by finite differences, the default.
-  for (const method of ["finite-difference"] as const) {
+  for (const method of ["finite-difference", "double-backprop"] as const) {
     await t.step(method, async () => {
       const expected = apply(quadraticMatrix, direction);
       const quadratic = hessianOperator(quadraticLoss, [start], { method });

@@ -46,11 +46,14 @@ export interface HessianOperatorOptions {
  *
  * Note: the gradients come from `tf.grads`, so the kernels' gradients must
  * be registered (the package `@tensorflow/tfjs` registers them; the Node
- * build of `@tensorflow/tfjs-core` alone registers none). In tfjs-core
- * 4.22.0 the double-backprop path gives correct products for linear maps
- * (matMul, add, reshape) but wrong ones through `exp`/`log` chains such as a
- * logistic loss, whose saved outputs are not differentiated again; use it
- * only where checked. The finite-difference default has no such limit.
+ * build of `@tensorflow/tfjs-core` alone registers none). Double backprop
+ * also needs the second-order gradients of every kernel the first backward
+ * pass runs. It matches the exact Hessian for linear maps (checked on a
+ * quadratic and on linear regression), but with the gradients registered by
+ * `@tensorflow/tfjs` 4.22.0 a logistic loss written with `exp` and `log`
+ * gave wrong products (likely because gradients that reuse a kernel's saved
+ * output treat it as a constant). Finite differences, the default, have no
+ * such limit and cost two gradients per product.
  *
  * @param loss The loss as a function of the parameter tensors.
  * @param params The point at which to take the Hessian (not modified).
