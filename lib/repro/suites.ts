@@ -4,7 +4,7 @@
  *
  * | suite | task | model | optimizer | metric |
  * |---|---|---|---|---|
- * | vision | Fashion-MNIST (`smoke`, `cpu`), CIFAR-10 and CIFAR-100 (`paper`) | CIFAR-style ResNet | SGD, momentum 0.9, weight decay 5e-4 | accuracy |
+ * | vision | Fashion-MNIST, the embedded 2,000-image subset (`smoke`, `cpu`); CIFAR-10 and CIFAR-100 (`paper`) | CIFAR-style ResNet | SGD, momentum 0.9, weight decay 5e-4 | accuracy |
  * | language | TinyShakespeare, characters | OLMo-style decoder | AdamW, weight decay 0.1 | validation loss (and perplexity) |
  * | quadratic | noisy quadratic, curvatures in [0.01, 1] | none | SGD | objective |
  *
@@ -144,14 +144,13 @@ export const PLANS: Readonly<
   vision: {
     smoke: {
       tasks: [{
-        task: "fashion-mnist",
+        task: "fashion-mnist-mini",
         base: {
-          task: "fashion-mnist",
+          task: "fashion-mnist-mini",
           model: { kind: "resnet", preset: "resnet-tiny" },
           optimizer: VISION_OPTIMIZER,
           batchSize: 16,
-          evalExamples: 256,
-          trainExamples: 2048,
+          evalExamples: 200,
         },
       }],
       budgets: { short: 20 },
@@ -166,17 +165,17 @@ export const PLANS: Readonly<
     },
     cpu: {
       tasks: [{
-        task: "fashion-mnist",
+        task: "fashion-mnist-mini",
         base: {
-          task: "fashion-mnist",
+          task: "fashion-mnist-mini",
           model: { kind: "resnet", preset: "resnet-tiny" },
           optimizer: VISION_OPTIMIZER,
           batchSize: 32,
-          evalExamples: 1000,
+          evalExamples: 500,
         },
       }],
-      budgets: { short: 50, medium: 100, long: 200 },
-      evaluations: 5,
+      budgets: { short: 30, medium: 60, long: 120 },
+      evaluations: 4,
       peakLrs: [0.05, 0.1, 0.2],
       sharedPeakLr: 0.1,
       phiGrid: [0.5, 1, 4, 8],
@@ -238,16 +237,22 @@ export const PLANS: Readonly<
         task: "tinyshakespeare",
         base: {
           task: "tinyshakespeare",
-          model: { kind: "olmo", preset: "olmo-tiny" },
+          model: {
+            kind: "olmo",
+            preset: "olmo-tiny",
+            modelDim: 48,
+            layers: 2,
+            heads: 4,
+          },
           optimizer: LANGUAGE_OPTIMIZER,
           batchSize: 16,
-          sequenceLength: 64,
-          evalExamples: 64,
+          sequenceLength: 48,
+          evalExamples: 128,
           gradClip: 1,
         },
       }],
-      budgets: { short: 50, medium: 100, long: 200 },
-      evaluations: 5,
+      budgets: { short: 30, medium: 60, long: 120 },
+      evaluations: 4,
       peakLrs: [1e-3, 3e-3, 1e-2],
       sharedPeakLr: 3e-3,
       phiGrid: [0.5, 1, 4, 8],
@@ -526,6 +531,11 @@ export function expandSuite(
             steps,
             evalEvery,
             seed,
+            // Checkpoint at every evaluation unless the plan says otherwise,
+            // so that an interrupted run loses at most one interval.
+            ...(plan.trainer === "tfjs"
+              ? { checkpointEvery: base.checkpointEvery ?? evalEvery }
+              : {}),
             ...(plan.trainer === "tfjs" && options.backend !== undefined
               ? { backend: options.backend }
               : {}),

@@ -42,6 +42,7 @@ export type WorkerMessage =
 /** Classes of each vision task, for the chance-level accuracy. */
 const CLASSES: Readonly<Record<string, number>> = {
   "fashion-mnist": 10,
+  "fashion-mnist-mini": 10,
   cifar10: 10,
   cifar100: 100,
 };
