@@ -1,7 +1,7 @@
 // Fast evaluation of the logarithmic potential of a polynomial with real
-// roots, and of its first two derivatives:
+// positive roots, and of its first two derivatives:
 //
-//   S(x)   = Σ_j m_j log|x - r_j|
+//   S(x)   = Σ_j m_j log|1 - x / r_j| = Σ_j m_j (log|x - r_j| - log r_j)
 //   S'(x)  = Σ_j m_j / (x - r_j)
 //   S''(x) = -Σ_j m_j / (x - r_j)²
 //
@@ -12,7 +12,8 @@
 // whose truncation error is at most M θ^(P+1) / ((P+1)(1-θ)): about 1e-14 M
 // for θ = 1/2, P = 40 (the series stops earlier once |z|^n < 1e-17). Other
 // nodes are opened; leaves are summed directly. One evaluation costs
-// O(P log K) instead of O(K) for K roots.
+// O(P log K) instead of O(K) for K roots. Each node subtracts its own
+// Σ m log r, so large logarithms cancel node by node, not in one final sum.
 
 const OPENING = 0.5;
 const ORDER = 40;
@@ -37,6 +38,8 @@ export class LogPotential {
   readonly #center: Float64Array;
   readonly #radius: Float64Array;
   readonly #mass: Float64Array;
+  readonly #logRoots: Float64Array;
+  readonly #nodeLogRoots: Float64Array;
   readonly #left: Int32Array;
   readonly #right: Int32Array;
   readonly #moments: Float64Array;
@@ -52,6 +55,8 @@ export class LogPotential {
     this.#center = new Float64Array(capacity);
     this.#radius = new Float64Array(capacity);
     this.#mass = new Float64Array(capacity);
+    this.#logRoots = roots.map((root) => Math.log(root));
+    this.#nodeLogRoots = new Float64Array(capacity);
     this.#left = new Int32Array(capacity);
     this.#right = new Int32Array(capacity);
     this.#moments = new Float64Array(capacity * (ORDER + 1));
@@ -67,8 +72,10 @@ export class LogPotential {
     const radius = (roots[end - 1] - roots[start]) / 2;
     const offset = id * (ORDER + 1);
     let mass = 0;
+    let logRoots = 0;
     for (let j = start; j < end; j++) {
       mass += counts[j];
+      logRoots += counts[j] * this.#logRoots[j];
       if (radius > 0) {
         const u = (roots[j] - center) / radius;
         let power = counts[j];
@@ -83,6 +90,7 @@ export class LogPotential {
     this.#center[id] = center;
     this.#radius[id] = radius;
     this.#mass[id] = mass;
+    this.#nodeLogRoots[id] = logRoots;
     this.#left[id] = -1;
     this.#right[id] = -1;
     if (end - start > LEAF_SIZE) {
@@ -128,16 +136,18 @@ export class LogPotential {
           seriesCurvature += n * (n + 1) * term;
           if (Math.abs(power) < NEGLIGIBLE) break;
         }
-        value += mass * Math.log(Math.abs(d)) - series;
+        value += mass * Math.log(Math.abs(d)) - this.#nodeLogRoots[node] -
+          series;
         slope += (mass + seriesSlope) / d;
         curvature -= (mass + seriesCurvature) / (d * d);
       } else if (this.#left[node] < 0) {
         const end = this.#end[node];
+        const logRoots = this.#logRoots;
         for (let j = this.#start[node]; j < end; j++) {
           const gap = x - roots[j];
           const weight = counts[j];
           const inverse = 1 / gap;
-          value += weight * Math.log(Math.abs(gap));
+          value += weight * (Math.log(Math.abs(gap)) - logRoots[j]);
           slope += weight * inverse;
           curvature -= weight * inverse * inverse;
         }
