@@ -69,6 +69,8 @@ export {
   type ChebyshevContractionOptions,
   chebyshevLogContraction,
   type ContractionOptions,
+  spectrumContraction,
+  type SpectrumContractionOptions,
   type WorstCase,
   worstCaseAnalysis,
   worstCaseContraction,
@@ -81,11 +83,11 @@ export {
 export {
   convexBound,
   type ConvexBoundOptions,
-  nonconvexBound,
   type NonconvexBound,
+  nonconvexBound,
   type NonconvexBoundOptions,
-  stronglyConvexBound,
   type StronglyConvexBound,
+  stronglyConvexBound,
   type StronglyConvexBoundOptions,
 } from "./theory/bounds.ts";
 export {

@@ -10,6 +10,7 @@ import {
   cosine,
   predictQuadraticLoss,
   type Schedule,
+  spectrumContraction,
   stepDecay,
   uba,
   worstCaseAnalysis,
@@ -303,5 +304,21 @@ Deno.test("compareWithChebyshev() puts chebyshev at the closed-form optimum", ()
       noise: 0.01,
     }).loss,
     1e-12,
+  );
+});
+
+Deno.test("spectrumContraction() picks the eigenvalue with the largest |Π (1 - η λ)|", () => {
+  const schedule = cosine({ peakLr: 0.3, totalSteps: 40 });
+  const eigenvalues = [0.1, 2, 5, 6.5];
+  const steps = rates(schedule, 40);
+  const logs = eigenvalues.map((lambda) => logPolynomial(steps, lambda));
+  const best = Math.max(...logs);
+  const worst = spectrumContraction(schedule, { eigenvalues });
+  assertClose(worst.logContraction, best, 1e-12);
+  assert.equal(worst.curvature, eigenvalues[logs.indexOf(best)]);
+  // A discrete spectrum inside [μ, L] never beats the range's worst case.
+  assert.ok(
+    worst.logContraction <=
+      worstCaseAnalysis(schedule, { mu: 0.1, L: 6.5 }).logContraction + 1e-12,
   );
 });

@@ -15,6 +15,7 @@ import {
 import type { Schedule } from "../schedule.ts";
 import { LogPotential } from "./_log_potential.ts";
 import { resolveTotalSteps, sampleRates } from "./_rates.ts";
+import { readSpectrum } from "./quadratic_loss.ts";
 
 /** Options of {@linkcode worstCaseContraction}. */
 export interface ContractionOptions {
@@ -278,6 +279,67 @@ export function worstCaseContraction(
   options: ContractionOptions,
 ): number {
   return worstCaseAnalysis(schedule, options).contraction;
+}
+
+/** Options of {@linkcode spectrumContraction}. */
+export interface SpectrumContractionOptions {
+  /** The Hessian eigenvalues λ_i >= 0, at least one. */
+  eigenvalues: ArrayLike<number>;
+  /**
+   * Step budget T: steps `0 .. T - 1` are applied.
+   * @default {schedule.totalSteps}
+   */
+  totalSteps?: number;
+}
+
+/**
+ * The worst contraction of gradient descent over a discrete spectrum: the
+ * largest factor by which any eigen-direction's error is multiplied.
+ *
+ * ```text
+ * result = max_i |Π_{t=0}^{T-1} (1 - η_t λ_i)|
+ * ```
+ * with `η_t = schedule(t)` and `λ_i = eigenvalues[i]`, summed in log space
+ * (one pass over the rates per eigenvalue).
+ *
+ * @param schedule The learning-rate schedule.
+ * @param options The eigenvalues and budget.
+ * @returns The contraction, its logarithm and the eigenvalue attaining it.
+ * @throws {RangeError} If `eigenvalues` is empty or holds a negative or
+ * non-finite value, `totalSteps < 1`, or a rate is negative or not finite.
+ *
+ * @example Rate 1/2 removes the error along λ = 2 in one step
+ * ```ts
+ * import { constant } from "../mod.ts";
+ * import { spectrumContraction } from "./contraction.ts";
+ *
+ * const worst = spectrumContraction(constant({ lr: 0.5 }), {
+ *   eigenvalues: [2, 1],
+ *   totalSteps: 3,
+ * });
+ * if (worst.curvature !== 1) throw new Error("expected curvature 1");
+ * if (Math.abs(worst.contraction - 0.125) > 1e-15) throw new Error("not 1/8");
+ * ```
+ */
+export function spectrumContraction(
+  schedule: Schedule,
+  options: SpectrumContractionOptions,
+): WorstCase {
+  const action = "compute spectrum contraction";
+  requireOptions(action, options);
+  const eigenvalues = readSpectrum(action, "eigenvalues", options.eigenvalues);
+  const totalSteps = resolveTotalSteps(action, schedule, options.totalSteps);
+  const rates = sampleRates(action, schedule, totalSteps);
+  let best = -Infinity;
+  let curvature = eigenvalues[0];
+  for (const lambda of eigenvalues) {
+    const value = logFactor(rates, lambda);
+    if (value > best) {
+      best = value;
+      curvature = lambda;
+    }
+  }
+  return result(best, curvature);
 }
 
 /** Options of {@linkcode chebyshevContraction}. */
