@@ -177,8 +177,14 @@ function shapesOf(params: Params): Map<string, number[]> {
   return new Map([...params].map(([name, v]) => [name, v.shape]));
 }
 
+const displayNames: Record<string, string> = {
+  sgd: "an SGD",
+  adam: "an Adam",
+  adamw: "an AdamW",
+};
+
 function requireLearningRate(kind: string, lr: number): void {
-  requireNonNegative(`take a ${kind} step`, "lr", lr);
+  requireNonNegative(`take ${displayNames[kind]} step`, "lr", lr);
 }
 
 function requireState(kind: string, state: OptimizerState): void {
