@@ -49,8 +49,8 @@ export interface RecommendPhiOptions {
   /** Peak rate. @default {1 / (largest curvature)} */
   peakLr?: number;
   /**
-   * Floor rate, or `"consistent"` for `2 * peakLr / phi` (the
-   * condition-number reading, see `minLrForPhi`).
+   * Floor rate, or `"consistent"` for `2 * peakLr / phi` capped at
+   * `peakLr` (the condition-number reading, see `minLrForPhi`).
    * @default {0}
    */
   minLr?: number | "consistent";
