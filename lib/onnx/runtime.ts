@@ -122,6 +122,18 @@ function firstLine(error: unknown): string {
   ) ?? text;
 }
 
+// ONNX Runtime's messages start with a source location and an assertion;
+// keep the sentence a user can act on.
+function providerFailure(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const adapter = text.match(/Failed to get a WebGPU adapter[^\n]*/);
+  if (adapter !== null) {
+    return `${adapter[0].trim()}; it needs a hardware GPU, software ` +
+      "adapters such as Mesa's llvmpipe are refused";
+  }
+  return firstLine(error);
+}
+
 function showShape(shape: readonly Dimension[]): string {
   return `[${shape.join(", ")}]`;
 }
@@ -329,7 +341,7 @@ export async function loadOnnx(
       );
     }
     const reason = `the ${requestedProvider} execution provider is ` +
-      `unavailable on this machine (${firstLine(error)})`;
+      `unavailable on this machine (${providerFailure(error)})`;
     if (!fallback) {
       throw new Error(
         `Cannot load the ONNX model on ${requestedProvider} as ${reason}`,
