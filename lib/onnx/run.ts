@@ -1,10 +1,20 @@
 /**
  * From a training run's checkpoint folder to an exported, independently
- * evaluated ONNX model: {@linkcode loadTrainedRun} rebuilds the tfjs model
- * from `checkpoint.bin`, {@linkcode runEvaluationBatches} yields the exact
- * held-out batches the training loop scored, and
- * {@linkcode exportAndEvaluate} puts the run's reported metrics next to the
- * ones ONNX Runtime measures.
+ * evaluated ONNX model.
+ *
+ * - {@linkcode loadTrainedRun} rebuilds the tfjs model from `checkpoint.bin`;
+ * - {@linkcode runEvaluationBatches} yields the held-out batches the training
+ *   loop scores, in the same order and sizes;
+ * - {@linkcode exportRun} writes the ONNX file with the run's config and last
+ *   evaluation as metadata (`deno task export`);
+ * - {@linkcode evaluateOnnxRun} measures such a file with ONNX Runtime
+ *   (`deno task evaluate`);
+ * - {@linkcode exportAndEvaluate} does both and puts the run's reported
+ *   metrics next to ONNX Runtime's (for the notebooks).
+ *
+ * Note: the model and data set-up mirrors `loadTask` and `buildModel` of
+ * lib/train/run.ts, which are private there; the integration test
+ * (tests/onnx_run_test.ts) fails if the two drift apart.
  *
  * @module
  */
