@@ -94,6 +94,19 @@ function printEvent(event: RunnerEvent, started: number) {
   }
 }
 
+/**
+ * Orders the runs of several suites seed by seed (all suites' seed 0, then
+ * seed 1, ...), so that a sweep stopped early holds whole seeds of every
+ * suite.
+ */
+function interleaveBySeed(grids: RunSpec[][]): RunSpec[] {
+  const seeds = [...new Set(grids.flat().map((spec) => spec.seed))]
+    .sort((a, b) => a - b);
+  return seeds.flatMap((seed) =>
+    grids.flatMap((grid) => grid.filter((spec) => spec.seed === seed))
+  );
+}
+
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -134,8 +147,8 @@ async function main(args: string[]): Promise<number> {
 
   const specs: RunSpec[] = values.specs !== undefined
     ? JSON.parse(await Deno.readTextFile(values.specs))
-    : suites.flatMap((suite) =>
-      expandSuite(suite, profile, { backend, seeds })
+    : interleaveBySeed(
+      suites.map((suite) => expandSuite(suite, profile, { backend, seeds })),
     );
   if (values["dry-run"]) {
     for (const spec of specs) console.log(`${spec.configHash} ${label(spec)}`);

@@ -175,7 +175,7 @@ export function comparisonMarkdown(comparisons: readonly Comparison[]): string {
     `${c.sign.positives}/${c.sign.ties}/${c.sign.negatives} (p ${
       formatP(c.sign.pValue)
     })`,
-    c.tTest === undefined ? `${c.verdict} (1 seed)` : c.verdict,
+    c.tTest === undefined ? "untested (1 seed)" : c.verdict,
   ]);
   return markdownTable(
     [

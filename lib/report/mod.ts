@@ -24,3 +24,4 @@ export * from "./analysis.ts";
 export * from "./markdown.ts";
 export * from "./charts.ts";
 export * from "./write_report.ts";
+export * from "./notebook.ts";

@@ -489,14 +489,19 @@ export function expandSuite(
   requireChoice("expand a suite", "profile", profile, PROFILES);
   const plan = PLANS[suite][profile];
   const seeds = options.seeds ?? plan.seeds;
+  const phiByBudget = new Map(
+    Object.entries(plan.budgets).map(([budget, steps]) => [
+      budget,
+      options.guidelinePhi ?? guidelinePhi(suite, profile, steps).phi,
+    ]),
+  );
   const specs = new Map<string, RunSpec>();
   for (let seed = 0; seed < seeds; seed++) {
     for (const { task, base } of plan.tasks) {
       for (const [budget, steps] of Object.entries(plan.budgets)) {
         const warmupSteps = Math.round(plan.warmupFraction * steps);
         const evalEvery = Math.max(1, Math.round(steps / plan.evaluations));
-        const phi = options.guidelinePhi ??
-          guidelinePhi(suite, profile, steps).phi;
+        const phi = phiByBudget.get(budget)!;
         const entries: [ScheduleLabel, number][] = [];
         for (const peakLr of plan.peakLrs) {
           entries.push([{
