@@ -86,6 +86,8 @@ export interface ProfilePlan {
   warmupFraction: number;
   /** Which trainer runs it. */
   trainer: "tfjs" | "quadratic";
+  /** The tfjs backend unless the caller names one. */
+  backend?: BackendName;
 }
 
 /**
@@ -206,6 +208,7 @@ export const PLANS: Readonly<
       seeds: 3,
       warmupFraction: 0,
       trainer: "tfjs",
+      backend: "webgpu",
     },
   },
   language: {
@@ -284,6 +287,7 @@ export const PLANS: Readonly<
       seeds: 3,
       warmupFraction: 0.05,
       trainer: "tfjs",
+      backend: "webgpu",
     },
   },
   quadratic: {
@@ -451,7 +455,10 @@ export function guidelinePhi(
 
 /** Options of {@linkcode expandSuite}. */
 export interface ExpandOptions {
-  /** The tfjs backend of every run; `undefined` keeps tfjs's choice. */
+  /**
+   * The tfjs backend of every run.
+   * @default {the profile's (webgpu at `paper`), else tfjs's choice}
+   */
   backend?: BackendName;
   /** Overrides the profile's number of seeds. */
   seeds?: number;
@@ -541,8 +548,9 @@ export function expandSuite(
             ...(plan.trainer === "tfjs"
               ? { checkpointEvery: base.checkpointEvery ?? evalEvery }
               : {}),
-            ...(plan.trainer === "tfjs" && options.backend !== undefined
-              ? { backend: options.backend }
+            ...(plan.trainer === "tfjs" &&
+                (options.backend ?? plan.backend) !== undefined
+              ? { backend: options.backend ?? plan.backend }
               : {}),
           } as RunConfig | QuadraticConfig;
           const hash = configHash(config);
