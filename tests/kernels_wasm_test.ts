@@ -108,10 +108,98 @@ Deno.test("registerWasmTrainingKernels() covers the kernels the wasm backend lac
   }
   assert.deepEqual([...wasmTrainingKernelNames].sort(), [
     "BatchMatMul",
+    "Cast",
     "Conv2DBackpropFilter",
     "Conv2DBackpropInput",
+    "Identity",
+    "Mean",
+    "Sum",
+    "Transpose",
     "UnsortedSegmentSum",
   ]);
+});
+
+Deno.test("Transpose on wasm matches cpu for every permutation shape class, float32 and int32", async () => {
+  const cases: [number[], number[]][] = [
+    [[7, 5], [1, 0]],
+    [[3, 1, 4], [2, 1, 0]],
+    [[2, 3, 4, 5], [3, 1, 2, 0]],
+    [[2, 3, 4, 5], [1, 2, 0, 3]],
+    [[2, 3, 4, 5], [0, 2, 1, 3]],
+    [[2, 3, 4, 5], [0, 1, 3, 2]],
+    [[4, 33, 70], [0, 2, 1]],
+    [[65, 3, 2], [1, 2, 0]],
+    [[2, 1, 3, 1, 2], [4, 3, 2, 1, 0]],
+    [[6, 4], [0, 1]],
+  ];
+  for (const [shape, perm] of cases) {
+    const x = fixed(shape, 19);
+    const [expected, actual, outShape] = await onCpuAndWasm(() =>
+      tf.transpose(x, perm)
+    );
+    assert.deepEqual(outShape, perm.map((axis) => shape[axis]));
+    assert.deepEqual(actual, expected, `${shape} by ${perm}`);
+    x.dispose();
+  }
+  await useBackend("wasm");
+  const ids = tf.tensor3d(
+    [1, -2, 3, 2147483647, -2147483648, 6],
+    [1, 2, 3],
+    "int32",
+  );
+  const moved = tf.transpose(ids, [2, 0, 1]);
+  assert.equal(moved.dtype, "int32");
+  assert.deepEqual(Array.from(moved.dataSync()), [
+    1,
+    2147483647,
+    -2,
+    -2147483648,
+    3,
+    6,
+  ]);
+  tf.dispose([ids, moved]);
+});
+
+Deno.test("Sum and Mean on wasm match cpu over leading axes, other axes and keepDims", async () => {
+  const x = fixed([4, 3, 5, 2], 20);
+  const cases: [number | number[], boolean][] = [
+    [[0, 1, 2], false],
+    [[0, 1, 2], true],
+    [0, false],
+    [[-4, -3], true],
+    [[1, 2], false],
+    [[0, 1, 2, 3], false],
+    [3, true],
+  ];
+  for (const [axis, keepDims] of cases) {
+    for (const op of [tf.sum, tf.mean]) {
+      const [expected, actual, shape] = await onCpuAndWasm(() =>
+        op(x, axis, keepDims)
+      );
+      const label = `${op.name} over ${axis}, keepDims ${keepDims}`;
+      assertAllClose(actual, expected, 1e-6, label);
+      await useBackend("cpu");
+      assert.deepEqual(shape, op(x, axis, keepDims).shape, label);
+    }
+  }
+  x.dispose();
+});
+
+Deno.test("Identity and same-type Cast on wasm share data, and other casts convert", async () => {
+  await useBackend("wasm");
+  const backend = tf.backend();
+  const x = tf.tensor2d([[1.5, -2.5], [3, 4]]);
+  const before = backend.numDataIds();
+  const copy = tf.clone(x);
+  const same = tf.cast(x, "float32");
+  assert.equal(backend.numDataIds(), before, "no new data");
+  x.dispose();
+  assert.deepEqual(Array.from(copy.dataSync()), [1.5, -2.5, 3, 4]);
+  assert.deepEqual(Array.from(same.dataSync()), [1.5, -2.5, 3, 4]);
+  const whole = tf.cast(copy, "int32");
+  assert.equal(whole.dtype, "int32");
+  assert.deepEqual(Array.from(whole.dataSync()), [1, -2, 3, 4]);
+  tf.dispose([copy, same, whole]);
 });
 
 Deno.test("BatchMatMul on wasm matches the defining sums for transposes, broadcasting and odd shapes", async () => {

@@ -84,6 +84,13 @@ export function floats(backend: BackendWasm, info: TensorInfo): Float32Array {
   return new Float32Array(buffer, offsetOf(backend, info), size);
 }
 
+/** A live view of a float32 or int32 tensor's 32-bit words. */
+export function words(backend: BackendWasm, info: TensorInfo): Int32Array {
+  const size = info.shape.reduce((a, b) => a * b, 1);
+  const buffer = heap(backend).buffer;
+  return new Int32Array(buffer, offsetOf(backend, info), size);
+}
+
 /** Registers tensors that alias existing heap memory, runs `body` with them,
  * then unregisters them without freeing the memory they point at. */
 export function withViews<T>(

@@ -20,6 +20,14 @@
  *   transposed to [outHeight, outWidth, batch, outChannels], as the
  *   filter; stride and dilation swap roles.
  * - `UnsortedSegmentSum`: a single pass over the rows on the heap.
+ * - `Transpose`: merged axes, then whole-row copies or tiled 2-D
+ *   transposes (the wasm kernel walks one element at a time).
+ * - `Identity` and same-type `Cast`: share the data instead of copying it.
+ *   tfjs clones every tensor it saves for the backward pass, so this
+ *   removes one copy per saved tensor.
+ * - `Sum` and `Mean` over leading axes (batch norm's statistics and
+ *   gradients): one pass over the rows, where the wasm kernel transposes
+ *   the reduced axes to the end first. Other axes go to the wasm kernel.
  *
  * Note: the replacements keep the attributes of the tfjs kernels and accept
  * an optional `dilations` attribute on the two backprop kernels, which tfjs
@@ -47,7 +55,94 @@ import {
   offsetOf,
   release,
   run,
+  words,
 } from "./_wasm_heap.ts";
+import { transposeWords } from "./_transpose.ts";
+
+// ------------------------------------------------------- data movement
+
+/** A permuted copy of a 32-bit tensor, by {@linkcode transposeWords}. */
+function permute(
+  backend: BackendWasm,
+  x: TensorInfo,
+  perm: number[],
+): TensorInfo {
+  const out = backend.makeOutput(perm.map((axis) => x.shape[axis]), x.dtype);
+  transposeWords(words(backend, x), words(backend, out), x.shape, perm);
+  return out;
+}
+
+const transpose: KernelFunc = ({ inputs, backend, attrs }) => {
+  const wasm = backend as BackendWasm;
+  const { x } = inputs as { x: TensorInfo };
+  const { perm } = attrs as { perm: number[] };
+  if (x.dtype !== "float32" && x.dtype !== "int32") {
+    return run(wasm, "Transpose", { x }, { perm });
+  }
+  return permute(wasm, x, perm);
+};
+
+// Tensors are immutable, so a copy can share the data (as the cpu backend
+// does). tfjs clones every tensor it saves for the backward pass.
+function share(backend: BackendWasm, x: TensorInfo): TensorInfo {
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+const identity: KernelFunc = ({ inputs, backend }) => {
+  const wasm = backend as BackendWasm;
+  const { x } = inputs as { x: TensorInfo };
+  if (x.dtype === "string") return run(wasm, "Identity", { x }, {});
+  return share(wasm, x);
+};
+
+const cast: KernelFunc = ({ inputs, backend, attrs }) => {
+  const wasm = backend as BackendWasm;
+  const { x } = inputs as { x: TensorInfo };
+  const { dtype } = attrs as { dtype: string };
+  if (x.dtype === dtype && dtype !== "string") return share(wasm, x);
+  return run(wasm, "Cast", { x }, attrs ?? {});
+};
+
+// ------------------------------------------------------------ reductions
+
+/** Sums (or averages) over leading axes as a pass over rows, where the wasm
+ * kernel would transpose the reduced axes to the end first. */
+function reduceLeading(
+  kernelName: "Sum" | "Mean",
+): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const wasm = backend as BackendWasm;
+    const { x } = inputs as { x: TensorInfo };
+    const { axis, keepDims = false } = attrs as {
+      axis: number | number[];
+      keepDims?: boolean;
+    };
+    const rank = x.shape.length;
+    const axes = util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+    const leading = axes.length > 0 && axes.length < rank &&
+      axes.every((a, i) => a === i);
+    if (!leading || x.dtype !== "float32") {
+      return run(wasm, kernelName, { x }, attrs ?? {});
+    }
+    const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
+    const cols = util.sizeFromShape(x.shape.slice(axes.length));
+    const outShape = keepDims
+      ? x.shape.map((size, i) => (i < axes.length ? 1 : size))
+      : x.shape.slice(axes.length);
+    const out = allocate(wasm, outShape);
+    const totals = new Float64Array(cols);
+    const values = floats(wasm, x);
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      for (let c = 0; c < cols; c++) totals[c] += values[base + c];
+    }
+    const scale = kernelName === "Mean" && rows > 0 ? 1 / rows : 1;
+    const target = floats(wasm, out);
+    for (let c = 0; c < cols; c++) target[c] = totals[c] * scale;
+    return out;
+  };
+}
 
 // ---------------------------------------------------------------- matmul
 
@@ -56,7 +151,7 @@ function transposeLastTwo(backend: BackendWasm, x: TensorInfo): TensorInfo {
   const perm = [...Array(rank).keys()];
   perm[rank - 2] = rank - 1;
   perm[rank - 1] = rank - 2;
-  return run(backend, "Transpose", { x }, { perm });
+  return permute(backend, x, perm);
 }
 
 /** Index of the operand's batch block for output batch `index`, under
@@ -227,9 +322,7 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
 
   // The flipped filter [kh, kw, outChannels, inChannels].
   const flipped = run(wasm, "Reverse", { x: filter }, { dims: [0, 1] });
-  const swapped = run(wasm, "Transpose", { x: flipped }, {
-    perm: [0, 1, 3, 2],
-  });
+  const swapped = permute(wasm, flipped, [0, 1, 3, 2]);
   release(wasm, flipped);
 
   // Border around the dilated gradient so that a stride-1 forward
@@ -276,8 +369,8 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   //   xPadded[n, i * stride + p * dilation, j * stride + q * dilation, c]
   //   * dy[n, i, j, o]
   // which is a convolution over x^T [c, H, W, n] with dy^T [i, j, n, o].
-  const inputT = run(wasm, "Transpose", { x }, { perm: [3, 1, 2, 0] });
-  const gradT = run(wasm, "Transpose", { x: dy }, { perm: [1, 2, 0, 3] });
+  const inputT = permute(wasm, x, [3, 1, 2, 0]);
+  const gradT = permute(wasm, dy, [1, 2, 0, 3]);
   const needHeight = (info.filterHeight - 1) * dilation[0] +
     (info.outHeight - 1) * stride[0] + 1;
   const needWidth = (info.filterWidth - 1) * dilation[1] +
@@ -304,9 +397,7 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
     });
     release(wasm, raw);
   }
-  const result = run(wasm, "Transpose", { x: cropped }, {
-    perm: [1, 2, 0, 3],
-  });
+  const result = permute(wasm, cropped, [1, 2, 0, 3]);
   release(wasm, cropped);
   return result;
 };
@@ -353,6 +444,11 @@ export const wasmTrainingKernelNames: readonly string[] = [
   "Conv2DBackpropInput",
   "Conv2DBackpropFilter",
   "UnsortedSegmentSum",
+  "Transpose",
+  "Identity",
+  "Cast",
+  "Sum",
+  "Mean",
 ];
 
 const implementations: Record<string, KernelFunc> = {
@@ -360,14 +456,19 @@ const implementations: Record<string, KernelFunc> = {
   Conv2DBackpropInput: conv2DBackpropInput,
   Conv2DBackpropFilter: conv2DBackpropFilter,
   UnsortedSegmentSum: unsortedSegmentSum,
+  Transpose: transpose,
+  Identity: identity,
+  Cast: cast,
+  Sum: reduceLeading("Sum"),
+  Mean: reduceLeading("Mean"),
 };
 
 let registered = false;
 
 /**
  * Registers the training kernels of this module for the backend named
- * `"wasm"`, replacing the wasm backend's own `BatchMatMul` and
- * `Conv2DBackpropInput`. Calling it again does nothing.
+ * `"wasm"` ({@linkcode wasmTrainingKernelNames}), replacing the wasm
+ * backend's own versions where it has them. Calling it again does nothing.
  *
  * Import `@tensorflow/tfjs-backend-wasm` before calling it. It may run before
  * or after the backend is initialised.
