@@ -10,9 +10,13 @@
  * @module
  */
 
-/** The datasets a run can train on. */
+/**
+ * The datasets a run can train on. `"fashion-mnist-mini"` is the embedded
+ * subset (2,000 / 500 / 1,000 images) that needs no data folder.
+ */
 export type TaskName =
   | "fashion-mnist"
+  | "fashion-mnist-mini"
   | "cifar10"
   | "cifar100"
   | "tinyshakespeare";
@@ -127,7 +131,10 @@ export interface RunConfig {
   gradClip?: number;
   /** Write a checkpoint every this many steps (needs a checkpoint folder). */
   checkpointEvery?: number;
-  /** The backend; `undefined` keeps whatever tfjs has selected. */
+  /**
+   * The backend; `undefined` keeps the active tfjs backend, or starts
+   * `"wasm"` when none is active yet.
+   */
   backend?: BackendName;
   /**
    * Where datasets live; `undefined` means `UBA_DATA_DIR`, then the cache
