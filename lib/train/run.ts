@@ -39,7 +39,14 @@ import {
   type TextDataset,
   textEvaluationBatches,
 } from "../data/tinyshakespeare.ts";
-import { createOptimizer, type TrainOptimizer } from "./_optimizer.ts";
+import {
+  adam,
+  adamw,
+  clipByGlobalNorm,
+  type Optimizer,
+  type OptimizerState,
+  sgd,
+} from "../engine/optimizers.ts";
 import {
   encodeCheckpoint,
   readCheckpoint,
@@ -50,6 +57,7 @@ import {
 import type {
   CurvePoint,
   MetricName,
+  OptimizerSpec,
   ProgressEvent,
   RunConfig,
   RunResult,
@@ -368,24 +376,35 @@ function evaluate(
   return { evalLoss, metric: evalLoss, perplexity: Math.exp(evalLoss) };
 }
 
-/** Scales gradients so that their global L2 norm is at most `maxNorm`. */
-function clipByGlobalNorm(
-  grads: Map<string, tf.Tensor>,
-  maxNorm: number,
-): Map<string, tf.Tensor> {
-  const norm = tf.tidy(() =>
-    tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))))
+/** The engine optimizer a spec names, over the model's parameters. */
+function buildOptimizer(
+  spec: OptimizerSpec,
+  params: ReadonlyMap<string, tf.Variable>,
+): Optimizer {
+  requireChoice(
+    "train a run",
+    "optimizer.name",
+    spec.name,
+    [
+      "sgd",
+      "adam",
+      "adamw",
+    ] as const,
   );
-  const value = norm.dataSync()[0];
-  norm.dispose();
-  if (!(value > maxNorm)) return grads;
-  const scale = maxNorm / value;
-  const clipped = new Map<string, tf.Tensor>();
-  for (const [name, g] of grads) {
-    clipped.set(name, tf.mul(g, scale));
-    g.dispose();
+  if (spec.name === "sgd") {
+    return sgd(params, {
+      momentum: spec.momentum,
+      nesterov: spec.nesterov,
+      weightDecay: spec.weightDecay,
+    });
   }
-  return clipped;
+  const options = {
+    beta1: spec.beta1,
+    beta2: spec.beta2,
+    epsilon: spec.epsilon,
+    weightDecay: spec.weightDecay,
+  };
+  return spec.name === "adam" ? adam(params, options) : adamw(params, options);
 }
 
 // ---------------------------------------------------------------------------
@@ -399,7 +418,7 @@ interface CheckpointMeta {
   lossSum: number;
   lossCount: number;
   data: unknown;
-  optimizerUpdates: number;
+  optimizer: { kind: string; step: number };
   lastLr: number;
   diverged: boolean;
   divergedAtStep?: number;
@@ -407,9 +426,9 @@ interface CheckpointMeta {
 
 async function saveCheckpoint(
   path: string,
-  meta: CheckpointMeta,
+  meta: Omit<CheckpointMeta, "optimizer">,
   model: Model,
-  optimizer: TrainOptimizer,
+  optimizer: Optimizer,
 ): Promise<void> {
   const tensors = new Map<string, StoredTensor>();
   for (const [name, v] of model.params) {
@@ -418,28 +437,29 @@ async function saveCheckpoint(
   for (const [name, v] of model.buffers) {
     tensors.set(`buffer:${name}`, storeTensor(v));
   }
-  const state = optimizer.getState();
-  for (const [name, t] of state.slots) {
-    tensors.set(`slot:${name}`, storeTensor(t));
-    t.dispose();
+  const state = await optimizer.getState();
+  for (const [key, values] of Object.entries(state.slots)) {
+    tensors.set(`slot:${key}`, {
+      shape: [values.length],
+      dtype: "float32",
+      values,
+    });
   }
+  const optimizerMeta = { kind: state.kind, step: state.step };
   await writeFileAtomically(
     path,
-    encodeCheckpoint({
-      meta: { ...meta, optimizerUpdates: state.updates },
-      tensors,
-    }),
+    encodeCheckpoint({ meta: { ...meta, optimizer: optimizerMeta }, tensors }),
   );
 }
 
-function restoreTensors(
-  stored: Map<string, StoredTensor>,
+function restoreCheckpoint(
+  saved: { meta: CheckpointMeta; tensors: Map<string, StoredTensor> },
   model: Model,
-  optimizer: TrainOptimizer,
+  optimizer: Optimizer,
   path: string,
 ): void {
   const take = (key: string, target: tf.Variable) => {
-    const entry = stored.get(key);
+    const entry = saved.tensors.get(key);
     if (entry === undefined || entry.shape.join() !== target.shape.join()) {
       throw new RangeError(
         `Cannot resume from ${path} as ${key} must have shape [${target.shape}]: current value is ${
@@ -453,27 +473,16 @@ function restoreTensors(
   };
   for (const [name, v] of model.params) take(`param:${name}`, v);
   for (const [name, v] of model.buffers) take(`buffer:${name}`, v);
-  return void optimizer;
-}
-
-function restoreOptimizer(
-  stored: Map<string, StoredTensor>,
-  optimizer: TrainOptimizer,
-  updates: number,
-): void {
-  const slots = new Map<string, tf.Tensor>();
-  for (const [key, entry] of stored) {
+  const state: OptimizerState = {
+    kind: saved.meta.optimizer.kind,
+    step: saved.meta.optimizer.step,
+    slots: {},
+  };
+  for (const [key, entry] of saved.tensors) {
     if (!key.startsWith("slot:")) continue;
-    slots.set(
-      key.slice("slot:".length),
-      tf.tensor(entry.values, entry.shape, entry.dtype),
-    );
+    state.slots[key.slice("slot:".length)] = entry.values as Float32Array;
   }
-  try {
-    optimizer.setState({ updates, slots });
-  } finally {
-    tf.dispose([...slots.values()]);
-  }
+  optimizer.setState(state);
 }
 
 // ---------------------------------------------------------------------------
@@ -576,7 +585,7 @@ export async function trainRun(
     : "validationLoss";
   const higherIsBetter = metricName === "accuracy";
   const model = buildModel(data, run);
-  const optimizer = createOptimizer(run.optimizer, model.params);
+  const optimizer = buildOptimizer(run.optimizer, model.params);
   const stream = trainStream(data, run);
   const paramNames = [...model.params.keys()];
   const paramList = [...model.params.values()];
@@ -608,8 +617,7 @@ export async function trainRun(
             `Cannot resume from ${checkpointPath} as it must belong to this config (${runIdentity}): current value is ${saved.meta.identity}`,
           );
         }
-        restoreTensors(saved.tensors, model, optimizer, checkpointPath);
-        restoreOptimizer(saved.tensors, optimizer, saved.meta.optimizerUpdates);
+        restoreCheckpoint(saved, model, optimizer, checkpointPath);
         stream.setState(saved.meta.data);
         step = saved.meta.step;
         curve = saved.meta.curve;
@@ -633,7 +641,6 @@ export async function trainRun(
           lossSum,
           lossCount,
           data: stream.getState(),
-          optimizerUpdates: 0,
           lastLr,
           diverged,
           ...(divergedAtStep === undefined ? {} : { divergedAtStep }),
@@ -685,7 +692,9 @@ export async function trainRun(
 
       // Clip and update.
       if (run.gradClip !== undefined) {
-        named = clipByGlobalNorm(named, run.gradClip);
+        const clipped = clipByGlobalNorm(named, run.gradClip);
+        tf.dispose([...named.values(), clipped.norm]);
+        named = clipped.grads;
       }
       optimizer.step(named, lr);
       tf.dispose([...named.values()]);

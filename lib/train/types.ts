@@ -90,7 +90,10 @@ export interface OptimizerSpec {
   momentum?: number;
   /** Whether SGD uses Nesterov momentum. @default false */
   nesterov?: boolean;
-  /** Weight decay (L2 for SGD and Adam, decoupled for AdamW). @default 0 */
+  /**
+   * Weight decay (L2 for SGD and Adam, decoupled for AdamW).
+   * @default 0 for SGD and Adam, 0.01 for AdamW (PyTorch)
+   */
   weightDecay?: number;
   /** First-moment decay of Adam and AdamW. @default 0.9 */
   beta1?: number;
