@@ -168,8 +168,13 @@ export function resolveOlmoConfig(options: OlmoOptions = {}): OlmoConfig {
  * `i + headDim / 2`.
  *
  *     angle(p, i) = p theta^(-2 i / headDim),  i = 0 .. headDim / 2 - 1
+ *
+ * @param length Number of positions.
+ * @param headDim Size of one attention head (even).
+ * @param theta Base of the frequencies (10000 in OLMo).
+ * @returns Cosines and sines, row-major `[length, headDim]`.
  */
-function rotaryTables(
+export function rotaryTables(
   length: number,
   headDim: number,
   theta: number,
@@ -191,8 +196,20 @@ function rotaryTables(
   return { cos, sin };
 }
 
-/** Rotates `[.., time, headDim]` by the tables: x cos + rotateHalf(x) sin. */
-function rotate(x: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor): tf.Tensor {
+/**
+ * Applies the rotary embedding to `[..., time, headDim]` with tables
+ * `[time, headDim]` from {@linkcode rotaryTables}:
+ *
+ *     y = x cos + rotateHalf(x) sin,  rotateHalf([a, b]) = [-b, a]
+ *
+ * so that the dot product of a query at position `p` and a key at `r`
+ * depends on `p - r` only.
+ */
+export function rotate(
+  x: tf.Tensor,
+  cos: tf.Tensor,
+  sin: tf.Tensor,
+): tf.Tensor {
   const half = x.shape[x.rank - 1] / 2;
   const [first, second] = tf.split(x, [half, half], x.rank - 1);
   const rotated = tf.concat([tf.neg(second), first], x.rank - 1);
