@@ -114,12 +114,12 @@ Deno.test("choosePeaks() picks each schedule's best mean, or the shared peak", (
   const best = choosePeaks(results, "best");
   assert.deepEqual(
     best.map((r) => [r.schedule, r.peakLr]),
-    [["cosine", 0.05], ["uba", 0.1]],
+    [["uba", 0.1], ["cosine", 0.05]],
   );
   const shared = choosePeaks(results, "shared", { vision: 0.1 });
   assert.deepEqual(
     shared.map((r) => [r.schedule, r.peakLr]),
-    [["cosine", 0.1], ["uba", 0.1]],
+    [["uba", 0.1], ["cosine", 0.1]],
   );
 });
 

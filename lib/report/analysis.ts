@@ -15,6 +15,7 @@
  * @module
  */
 import type { RunRecord } from "../repro/types.ts";
+import { BASELINES } from "../repro/suites.ts";
 import {
   type PairedTTest,
   pairedTTest,
@@ -61,6 +62,26 @@ export function effectiveMetric(record: RunRecord): number {
 
 function cellKey(record: { suite: string; task: string; budget: string }) {
   return `${record.suite}\u0000${record.task}\u0000${record.budget}`;
+}
+
+/**
+ * The order of schedules in tables: UBA at the guideline's phi, then the
+ * baselines in their fixed order, then UBA's phi grid by phi, then others
+ * by name.
+ *
+ * @param a A schedule label.
+ * @param b Another.
+ * @returns Negative when `a` comes first.
+ */
+export function compareSchedules(a: string, b: string): number {
+  const rank = (label: string) => {
+    if (label === "uba") return 0;
+    const baseline = BASELINES.indexOf(label);
+    if (baseline >= 0) return 1 + baseline;
+    const phi = /^uba\(phi=([0-9.e+-]+)\)$/.exec(label);
+    return phi ? 100 + Number(phi[1]) : 1e9;
+  };
+  return rank(a) - rank(b) || a.localeCompare(b);
 }
 
 /** Orders cells by suite, task, then budget length. */
@@ -112,7 +133,7 @@ export function scheduleResults(
     });
   }
   return results.sort((a, b) =>
-    compareCells(a.cell, b.cell) || a.schedule.localeCompare(b.schedule) ||
+    compareCells(a.cell, b.cell) || compareSchedules(a.schedule, b.schedule) ||
     a.peakLr - b.peakLr
   );
 }

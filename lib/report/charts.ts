@@ -68,14 +68,22 @@ export function curveChart(
   chosen: readonly ScheduleResult[],
   filter: ChartFilter,
 ): TopLevelSpec {
+  const key = (suite: string, task: string, budget: string, schedule: string) =>
+    `${suite}|${task}|${budget}|${schedule}`;
   const peaks = new Map(
-    chosen.map((r) => [`${r.cell.budget}|${r.schedule}`, r.peakLr]),
+    chosen.map((r) => [
+      key(r.cell.suite, r.cell.task, r.cell.budget, r.schedule),
+      r.peakLr,
+    ]),
   );
   const sums = new Map<string, { sum: number; count: number; row: object }>();
   let metricName = "metric";
   for (const record of records) {
     if (!selected(record, filter)) continue;
-    if (peaks.get(`${record.budget}|${record.schedule}`) !== record.peakLr) {
+    const chosenPeak = peaks.get(
+      key(record.suite, record.task, record.budget, record.schedule),
+    );
+    if (chosenPeak !== record.peakLr) {
       continue;
     }
     metricName = record.metricName;

@@ -11,6 +11,7 @@ import {
   type Cell,
   cells,
   choosePeaks,
+  compareSchedules,
   compareWithBaselines,
   type Comparison,
   type PhiSensitivity,
@@ -118,7 +119,8 @@ export function scheduleTableMarkdown(
   let text = "";
   for (const group of groups.values()) {
     const budgets = cells(group);
-    const schedules = [...new Set(group.map((r) => r.schedule))];
+    const schedules = [...new Set(group.map((r) => r.schedule))]
+      .sort(compareSchedules);
     const best = new Map<string, number>();
     for (const cell of budgets) {
       const means = group.filter((r) => r.cell.budget === cell.budget)

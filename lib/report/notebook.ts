@@ -7,7 +7,12 @@
 import { guidelinePhi, PLANS } from "../repro/suites.ts";
 import type { ProfileName, RunRecord, SuiteName } from "../repro/types.ts";
 import { summarize } from "../stats/mod.ts";
-import type { Comparison, PhiSensitivity, ScheduleResult } from "./analysis.ts";
+import {
+  compareSchedules,
+  type Comparison,
+  type PhiSensitivity,
+  type ScheduleResult,
+} from "./analysis.ts";
 import { formatNumber, formatSummary, markdownTable } from "./markdown.ts";
 
 interface JupyterDisplay {
@@ -103,7 +108,8 @@ export function perplexityMarkdown(
   chosen: readonly ScheduleResult[],
 ): string {
   const budgets = [...new Set(chosen.map((r) => r.cell.budget))];
-  const schedules = [...new Set(chosen.map((r) => r.schedule))];
+  const schedules = [...new Set(chosen.map((r) => r.schedule))]
+    .sort(compareSchedules);
   const rows = schedules.map((schedule) => [
     schedule,
     ...budgets.map((budget) => {
