@@ -171,7 +171,12 @@ export type JupyterDisplay = (
 
 /** `Deno.jupyter.display` when running inside the Jupyter kernel. */
 export function findJupyterDisplay(): JupyterDisplay | undefined {
-  const jupyter: unknown = Reflect.get(Deno, "jupyter");
+  let jupyter: unknown;
+  try {
+    jupyter = Reflect.get(Deno, "jupyter"); // a getter that throws outside
+  } catch {
+    return undefined;
+  }
   if (typeof jupyter !== "object" || jupyter === null) return undefined;
   const display: unknown = Reflect.get(jupyter, "display");
   return typeof display === "function"
