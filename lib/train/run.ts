@@ -558,7 +558,7 @@ function summarise(
  *   model: { kind: "resnet", preset: "resnet-tiny" },
  *   optimizer: { name: "sgd", momentum: 0.9 },
  *   schedule: { name: "uba", options: { peakLr: 0.05, phi: 4 } },
- *   steps: 4, batchSize: 8, evalEvery: 4, evalExamples: 50, backend: "cpu",
+ *   steps: 4, batchSize: 8, evalEvery: 4, evalExamples: 50, backend: "wasm",
  * });
  * if (result.steps !== 4 || result.curve.length !== 1) throw new Error("?");
  * ```
