@@ -2,7 +2,12 @@
 // layout (the real files cannot be downloaded here), the tar reader against
 // the system's tar, and the download path's MD5 check.
 import { assert } from "./_assert.ts";
-import { decodeCifarRecords, loadCifar, readTar } from "../lib/data/cifar.ts";
+import {
+  decodeCifarRecords,
+  extractCifarArchive,
+  loadCifar,
+  readTar,
+} from "../lib/data/cifar.ts";
 import { DataIntegrityError, hexDigest } from "../lib/data/fetch_file.ts";
 
 // Record i of a synthetic file: label = (i * 7 + offset) % classes, and
@@ -236,4 +241,69 @@ Deno.test("loadCifar() downloads the tarball, rejects it on an MD5 mismatch and 
     await server.shutdown();
     await Deno.remove(cacheDir, { recursive: true });
   }
+});
+
+Deno.test("extractCifarArchive() unpacks an official-layout tarball atomically, with checksums later loads verify", async () => {
+  const folder = await Deno.makeTempDir();
+  await Deno.mkdir(`${folder}/src/cifar-10-batches-bin`, { recursive: true });
+  const names = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`).concat(
+    "test_batch.bin",
+  );
+  for (const [i, name] of names.entries()) {
+    await Deno.writeFile(
+      `${folder}/src/cifar-10-batches-bin/${name}`,
+      writeRecords(5, 1, 10, 10 * i),
+    );
+  }
+  await Deno.writeTextFile(
+    `${folder}/src/cifar-10-batches-bin/batches.meta.txt`,
+    "airplane\n",
+  );
+  const tar = await new Deno.Command("tar", {
+    args: ["-czf", "-", "-C", `${folder}/src`, "cifar-10-batches-bin"],
+    stdout: "piped",
+  }).output();
+  assert.ok(tar.success, "tar must be installed");
+  const cache = `${folder}/cache`;
+  const files = await extractCifarArchive(tar.stdout, 10, cache);
+  assert.deepEqual([...files.keys()], names);
+  const written: string[] = [];
+  for await (const entry of Deno.readDir(`${cache}/cifar-10-batches-bin`)) {
+    written.push(entry.name);
+  }
+  assert.deepEqual(written.sort(), [...names, "SHA256SUMS"].sort());
+  const cifar = await loadCifar(10, {
+    cacheDir: cache,
+    dataDir: "/nonexistent",
+    download: false,
+  });
+  assert.deepEqual([
+    cifar.train.count,
+    cifar.validation.count,
+    cifar.test.count,
+  ], [20, 5, 5]);
+  // Tampering with an extracted file is caught by the recorded checksum.
+  const tampered = writeRecords(5, 1, 10, 99);
+  await Deno.writeFile(
+    `${cache}/cifar-10-batches-bin/data_batch_2.bin`,
+    tampered,
+  );
+  await rejects(
+    () =>
+      loadCifar(10, {
+        cacheDir: cache,
+        dataDir: "/nonexistent",
+        download: false,
+      }),
+    DataIntegrityError,
+    `data_batch_2.bin as its content must have sha256 ${
+      hexDigest("sha256", files.get("data_batch_2.bin")!)
+    }`,
+  );
+  await rejects(
+    () => extractCifarArchive(tar.stdout.subarray(0, 100), 10, cache),
+    DataIntegrityError,
+    "Cannot extract cifar-10-binary.tar.gz",
+  );
+  await Deno.remove(folder, { recursive: true });
 });

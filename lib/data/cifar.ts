@@ -222,6 +222,63 @@ async function writeAtomically(path: string, bytes: Uint8Array) {
 }
 
 /**
+ * Extracts the record files of an official CIFAR tarball (`.tar.gz`) into
+ * `folder/<cifar-10-batches-bin | cifar-100-binary>/`, each written to a
+ * temporary name and renamed, plus a `SHA256SUMS` of them that later loads
+ * check. The tarball's own digest is checked by the caller.
+ *
+ * @param tarball The gzipped tar archive.
+ * @param classes 10 or 100.
+ * @param folder The cache folder.
+ * @returns The extracted files by name.
+ * @throws {DataIntegrityError} When a record file is missing from the
+ *   archive or the archive is truncated.
+ */
+export async function extractCifarArchive(
+  tarball: Uint8Array,
+  classes: 10 | 100,
+  folder: string,
+): Promise<Map<string, Uint8Array>> {
+  const layout = LAYOUTS[classes];
+  const names = [...layout.trainFiles, ...layout.testFiles];
+  let archive: Map<string, Uint8Array>;
+  try {
+    archive = readTar(gunzipSync(tarball));
+  } catch (error) {
+    if (error instanceof DataIntegrityError) throw error;
+    throw new DataIntegrityError(
+      `Cannot extract ${layout.tarball} as it must be a gzipped tar archive: current value is "${
+        (error as Error).message
+      }"`,
+    );
+  }
+  const target = `${folder}/${layout.folder}`;
+  await Deno.mkdir(target, { recursive: true });
+  const files = new Map<string, Uint8Array>();
+  const sums: string[] = [];
+  for (const name of names) {
+    const body = archive.get(`${layout.folder}/${name}`);
+    if (body === undefined) {
+      throw new DataIntegrityError(
+        `Cannot extract ${layout.tarball} as it must contain ${layout.folder}/${name}: current value is [${
+          [...archive.keys()].join(", ")
+        }]`,
+      );
+    }
+    files.set(name, body);
+  }
+  for (const [name, body] of files) {
+    await writeAtomically(`${target}/${name}`, body);
+    sums.push(`${hexDigest("sha256", body)}  ${name}`);
+  }
+  await writeAtomically(
+    `${target}/SHA256SUMS`,
+    new TextEncoder().encode(sums.join("\n") + "\n"),
+  );
+  return files;
+}
+
+/**
  * Loads CIFAR-10 or CIFAR-100 with its fixed splits: training = the first
  * 45,000 official training images, validation = the last 5,000, test = the
  * 10,000 official test images (smaller files: the last fifth, at most 5,000,
@@ -267,29 +324,12 @@ export async function loadCifar(
       url: layout.url,
       digest: { algorithm: "md5", hex: layout.md5 },
     }, { ...location, dataDir: undefined, cacheDir });
-    const archive = readTar(gunzipSync(bytes));
-    const folder = `${cacheDir}/${layout.folder}`;
-    await Deno.mkdir(folder, { recursive: true });
-    files = new Map();
-    const sums: string[] = [];
-    for (const name of names) {
-      const body = archive.get(`${layout.folder}/${name}`);
-      if (body === undefined) {
-        throw new DataIntegrityError(
-          `Cannot extract ${layout.tarball} as it must contain ${layout.folder}/${name}: current value is [${
-            [...archive.keys()].join(", ")
-          }]`,
-        );
-      }
-      await writeAtomically(`${folder}/${name}`, body);
-      sums.push(`${hexDigest("sha256", body)}  ${name}`);
-      files.set(name, body);
+    files = await extractCifarArchive(bytes, classes, cacheDir);
+    // A downloaded tarball is no longer needed; one found in a data folder
+    // is the user's and stays.
+    if (path === `${cacheDir}/${layout.tarball}`) {
+      await Deno.remove(path).catch(() => {});
     }
-    await writeAtomically(
-      `${folder}/SHA256SUMS`,
-      new TextEncoder().encode(sums.join("\n") + "\n"),
-    );
-    await Deno.remove(path).catch(() => {});
   }
   const decode = (list: string[]) =>
     decodeCifarRecords(
