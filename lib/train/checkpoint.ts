@@ -34,14 +34,17 @@ export interface CheckpointContent<Meta> {
   tensors: Map<string, StoredTensor>;
 }
 
-/** Reads a tensor's values into a {@linkcode StoredTensor}. */
-export function storeTensor(tensor: tf.Tensor): StoredTensor {
+/**
+ * Reads a tensor's values into a {@linkcode StoredTensor} (asynchronously,
+ * as GPU backends require).
+ */
+export async function storeTensor(tensor: tf.Tensor): Promise<StoredTensor> {
   if (tensor.dtype !== "float32" && tensor.dtype !== "int32") {
     throw new TypeError(
       `Cannot store a tensor as its dtype must be float32 or int32: current value is ${tensor.dtype}`,
     );
   }
-  const values = tensor.dataSync() as Float32Array | Int32Array;
+  const values = await tensor.data() as Float32Array | Int32Array;
   return {
     shape: [...tensor.shape],
     dtype: tensor.dtype,

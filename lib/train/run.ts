@@ -313,11 +313,11 @@ interface Evaluation {
   perplexity?: number;
 }
 
-function evaluate(
+async function evaluate(
   model: Model,
   data: TaskData,
   config: ReturnType<typeof resolveRunConfig>,
-): Evaluation {
+): Promise<Evaluation> {
   let lossSum = 0;
   let correct = 0;
   let count = 0;
@@ -348,8 +348,8 @@ function evaluate(
         );
         return [loss, hits];
       });
-      lossSum += loss.dataSync()[0] * b.size;
-      correct += hits.dataSync()[0];
+      lossSum += (await loss.data())[0] * b.size;
+      correct += (await hits.data())[0];
       count += b.size;
       tf.dispose([loss, hits]);
     }
@@ -368,7 +368,7 @@ function evaluate(
       const target = tf.tensor2d(b.targets, [b.size, b.length], "int32");
       return crossEntropy(model.apply(input, { training: false }), target);
     });
-    lossSum += loss.dataSync()[0] * b.size;
+    lossSum += (await loss.data())[0] * b.size;
     count += b.size;
     loss.dispose();
   }
@@ -432,10 +432,10 @@ async function saveCheckpoint(
 ): Promise<void> {
   const tensors = new Map<string, StoredTensor>();
   for (const [name, v] of model.params) {
-    tensors.set(`param:${name}`, storeTensor(v));
+    tensors.set(`param:${name}`, await storeTensor(v));
   }
   for (const [name, v] of model.buffers) {
-    tensors.set(`buffer:${name}`, storeTensor(v));
+    tensors.set(`buffer:${name}`, await storeTensor(v));
   }
   const state = await optimizer.getState();
   for (const [key, values] of Object.entries(state.slots)) {
@@ -674,7 +674,7 @@ export async function trainRun(
         paramList,
       );
       tf.dispose([batch.input, batch.target]);
-      const loss = value.dataSync()[0];
+      const loss = (await value.data())[0];
       value.dispose();
       let named = new Map<string, tf.Tensor>();
       for (const [variableName, g] of Object.entries(grads)) {
@@ -717,7 +717,7 @@ export async function trainRun(
 
       // Evaluate and checkpoint.
       if (step % run.evalEvery === 0 || step === run.steps) {
-        const evaluation = evaluate(model, data, run);
+        const evaluation = await evaluate(model, data, run);
         const point: CurvePoint = {
           step,
           loss: lossSum / lossCount,
