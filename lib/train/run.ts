@@ -163,11 +163,21 @@ function identity(config: RunConfig): string {
 // ---------------------------------------------------------------------------
 // Data.
 
-type TaskData =
+/** The dataset of a run, tagged by modality. */
+export type TaskData =
   | { kind: "vision"; dataset: ImageDataset }
   | { kind: "language"; dataset: TextDataset };
 
-async function loadTask(config: RunConfig): Promise<TaskData> {
+/**
+ * Loads the dataset of a run: the config's `dataDir`, else `UBA_DATA_DIR`,
+ * else the cache (downloading into it); `fashion-mnist-mini` is the
+ * embedded subset.
+ *
+ * @param config The run.
+ * @returns The dataset, tagged `"vision"` or `"language"`.
+ * @throws {DataIntegrityError} When a file does not match its digest.
+ */
+export async function loadTask(config: RunConfig): Promise<TaskData> {
   const location = { dataDir: config.dataDir };
   switch (config.task) {
     case "fashion-mnist":
@@ -262,11 +272,17 @@ function trainStream(
 // ---------------------------------------------------------------------------
 // Model, loss and evaluation.
 
-function buildModel(
-  data: TaskData,
-  config: ReturnType<typeof resolveRunConfig>,
-): Model {
-  const seed = deriveSeed(config.seed, 0);
+/**
+ * Builds the freshly initialised model of a run for its data: classes and
+ * input channels (vision) or vocabulary (language) come from the dataset,
+ * the OLMo context length from `sequenceLength`, the seed from the run's.
+ *
+ * @param data The run's dataset, from {@linkcode loadTask}.
+ * @param config The run.
+ * @returns The model.
+ */
+export function buildModel(data: TaskData, config: RunConfig): Model {
+  const seed = deriveSeed(config.seed ?? 0, 0);
   if (config.model.kind === "resnet") {
     const dataset = data.dataset as ImageDataset;
     const { kind: _kind, ...shape } = config.model;
@@ -282,7 +298,7 @@ function buildModel(
   return createOlmo({
     ...shape,
     vocabularySize: dataset.vocabulary.length,
-    contextLength: config.sequenceLength,
+    contextLength: config.sequenceLength ?? 128,
     seed,
   });
 }
@@ -410,9 +426,13 @@ function buildOptimizer(
 // ---------------------------------------------------------------------------
 // Checkpoints.
 
-interface CheckpointMeta {
+/** The JSON header of a run's checkpoint. */
+export interface CheckpointMeta {
   version: 1;
+  /** Hash of the config fields that decide the weights. */
   identity: string;
+  /** The run's config. */
+  config: RunConfig;
   step: number;
   curve: CurvePoint[];
   lossSum: number;
@@ -636,6 +656,7 @@ export async function trainRun(
         {
           version: 1,
           identity: runIdentity,
+          config,
           step,
           curve,
           lossSum,
