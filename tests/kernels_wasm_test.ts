@@ -162,6 +162,12 @@ Deno.test("Transpose on wasm matches cpu for every permutation shape class, floa
 
 Deno.test("Sum and Mean on wasm match cpu over leading axes, other axes and keepDims", async () => {
   const x = fixed([4, 3, 5, 2], 20);
+  const odd = fixed([3, 5, 7], 21);
+  for (const axis of [0, [0, 1]]) {
+    const [expected, actual] = await onCpuAndWasm(() => tf.sum(odd, axis));
+    assertAllClose(actual, expected, 1e-6, `odd rows over ${axis}`);
+  }
+  odd.dispose();
   const cases: [number | number[], boolean][] = [
     [[0, 1, 2], false],
     [[0, 1, 2], true],
@@ -216,6 +222,9 @@ Deno.test("BatchMatMul on wasm matches the defining sums for transposes, broadca
     ["broadcast batch", [2, 1, 7, 5], [1, 3, 5, 2], false, false],
     ["vector rows", [1, 9], [9, 1], false, false],
     ["empty inner", [3, 0], [0, 4], false, false],
+    // Inner sizes past one block of 512 take the blocked path.
+    ["long inner transposeA", [1100, 7], [1100, 3], true, false],
+    ["long inner both", [1025, 6], [5, 1025], true, true],
   ];
   await useBackend("wasm");
   for (const [label, aShape, bShape, ta, tb] of cases) {
