@@ -61,6 +61,7 @@ export interface DataLocation {
 
 /** A checksum or size check failed: the file is not the expected one. */
 export class DataIntegrityError extends Error {
+  /** Always `"DataIntegrityError"`. */
   override name = "DataIntegrityError";
 }
 

@@ -149,6 +149,11 @@ export class ImageBatches {
   #augmentRandom: Random;
 
   /**
+   * Starts a stream at epoch 0, position 0.
+   *
+   * @param dataset The dataset (for shape and normalisation).
+   * @param split The split to draw from, usually `dataset.train`.
+   * @param options Batch size, seed, augmentation, example limit.
    * @throws {RangeError} When the batch size is not a positive integer or
    *   exceeds the number of examples.
    */

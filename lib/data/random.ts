@@ -49,6 +49,8 @@ export class Random {
   #d = 0;
 
   /**
+   * Seeds a generator.
+   *
    * @param seed A non-negative integer below 2^32.
    * @throws {RangeError} When the seed is not such an integer.
    */

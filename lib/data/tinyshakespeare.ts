@@ -108,6 +108,7 @@ export interface TextBatch {
 
 /** The position of a {@linkcode TextBatches} stream, for checkpoints. */
 export interface TextBatchesState {
+  /** State of the generator that draws the window offsets. */
   random: RandomState;
 }
 
@@ -132,6 +133,10 @@ export class TextBatches {
   readonly #random: Random;
 
   /**
+   * Starts a stream of windows over `tokens`.
+   *
+   * @param tokens The token ids to draw from.
+   * @param options Sequences per batch, tokens per sequence, seed.
    * @throws {RangeError} When the sizes are not positive integers or the
    *   tokens are too few for one window.
    */

@@ -111,7 +111,15 @@ export const OLMO_PRESETS: Readonly<
   "olmo-150m": { modelDim: 768, layers: 12, heads: 12, contextLength: 1024 },
 });
 
-/** Resolves a preset plus overrides into a full, validated config. */
+/**
+ * Resolves a preset plus overrides into a full, validated config.
+ *
+ * @param options Preset and overrides, as for {@linkcode createOlmo}.
+ * @returns The config the model is built from (and reports as `config`).
+ * @throws {TypeError} On an unknown preset or a non-boolean tieEmbeddings.
+ * @throws {RangeError} On a size that is not a positive integer, or heads
+ *   that do not split `modelDim` into even head sizes.
+ */
 export function resolveOlmoConfig(options: OlmoOptions = {}): OlmoConfig {
   const action = "create an OLMo transformer";
   requireOptions(action, options);

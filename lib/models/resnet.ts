@@ -82,7 +82,14 @@ export const RESNET_PRESETS: Readonly<
   "resnet-tiny": { blocks: [1, 1], width: 8 },
 });
 
-/** Resolves a preset plus overrides into a full, validated config. */
+/**
+ * Resolves a preset plus overrides into a full, validated config.
+ *
+ * @param options Preset and overrides, as for {@linkcode createResNet}.
+ * @returns The config the model is built from (and reports as `config`).
+ * @throws {TypeError} On an unknown preset.
+ * @throws {RangeError} On a size that is not a positive integer.
+ */
 export function resolveResNetConfig(
   options: ResNetOptions = {},
 ): ResNetConfig {

@@ -21,8 +21,11 @@ const MAGIC = "UBACKPT1";
 
 /** One stored tensor: its values and shape. */
 export interface StoredTensor {
+  /** The tensor's shape. */
   shape: number[];
+  /** The element type. */
   dtype: "float32" | "int32";
+  /** The values, row-major. */
   values: Float32Array | Int32Array;
 }
 

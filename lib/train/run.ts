@@ -428,19 +428,29 @@ function buildOptimizer(
 
 /** The JSON header of a run's checkpoint. */
 export interface CheckpointMeta {
+  /** Format version of the header. */
   version: 1;
   /** Hash of the config fields that decide the weights. */
   identity: string;
   /** The run's config. */
   config: RunConfig;
+  /** Optimizer steps completed. */
   step: number;
+  /** The evaluations so far. */
   curve: CurvePoint[];
+  /** Sum of the training losses since the last evaluation. */
   lossSum: number;
+  /** Number of those losses. */
   lossCount: number;
+  /** The training stream's position and generator state. */
   data: unknown;
+  /** The optimizer's family and step count (its slots are tensors). */
   optimizer: { kind: string; step: number };
+  /** The learning rate of the last step taken. */
   lastLr: number;
+  /** Whether the run stopped on a non-finite loss. */
   diverged: boolean;
+  /** The step at which it did. */
   divergedAtStep?: number;
 }
 

@@ -32,6 +32,7 @@ export type BackendName = "cpu" | "wasm" | "webgpu";
  * number of classes and input channels come from the task.
  */
 export interface ResNetSpec {
+  /** The family. */
   kind: "resnet";
   /** A named size from `RESNET_PRESETS` in lib/models/resnet.ts. */
   preset?: string;
@@ -48,6 +49,7 @@ export interface ResNetSpec {
  * explicit fields override the preset. The vocabulary comes from the task.
  */
 export interface OlmoSpec {
+  /** The family. */
   kind: "olmo";
   /** A named size from `OLMO_PRESETS` in lib/models/olmo.ts. */
   preset?: string;
@@ -78,7 +80,9 @@ export type ModelSpec = ResNetSpec | OlmoSpec;
  * ```
  */
 export interface ScheduleSpec {
+  /** The factory's name in lib/mod.ts. */
   name: string;
+  /** The factory's options. */
   options: Record<string, unknown>;
 }
 
@@ -203,6 +207,7 @@ export interface RunResult {
 
 /** A progress event after each optimizer step. */
 export interface StepEvent {
+  /** The event kind. */
   type: "step";
   /** Optimizer steps completed. */
   step: number;
@@ -220,6 +225,7 @@ export interface StepEvent {
 
 /** A progress event after each evaluation. */
 export interface EvalEvent extends CurvePoint {
+  /** The event kind. */
   type: "eval";
   /** The step budget. */
   totalSteps: number;
@@ -231,7 +237,9 @@ export interface EvalEvent extends CurvePoint {
 
 /** A progress event after a checkpoint was written. */
 export interface CheckpointEvent {
+  /** The event kind. */
   type: "checkpoint";
+  /** Optimizer steps completed when it was written. */
   step: number;
   /** The checkpoint file. */
   path: string;
@@ -239,9 +247,13 @@ export interface CheckpointEvent {
 
 /** A progress event when the loss stopped being finite. */
 export interface DivergedEvent {
+  /** The event kind. */
   type: "diverged";
+  /** The 0-based step whose loss was not finite (no update was applied). */
   step: number;
+  /** The non-finite loss. */
   loss: number;
+  /** The learning rate that step would have used. */
   lr: number;
 }
 
