@@ -252,6 +252,9 @@ interface BlockWeights {
  * into the residual stream (`wo`, `down`) scaled by `1 / sqrt(2 L)` as in
  * GPT-2, so that the residual stream's variance does not grow with depth.
  *
+ * Note: there is no dropout (as in OLMo's pre-training), so `apply` computes
+ * the same in training and evaluation mode.
+ *
  * @param options Preset and overrides.
  * @returns The model; its `apply` takes int32 token ids `[batch, time]` with
  *   `time <= contextLength` and returns logits `[batch, time, vocabulary]`.
