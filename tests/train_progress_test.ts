@@ -2,6 +2,7 @@
 // format, and the command line's help and errors.
 import { assert } from "./_assert.ts";
 import {
+  autoProgress,
   formatDuration,
   formatEvalLine,
   formatProgressBar,
@@ -134,6 +135,21 @@ Deno.test("jupyterProgress() creates one display and then updates it by its id",
   assert.equal(last[1], formatEvalLine(evaluation));
   assert.ok(calls[2].bundle["text/html"].startsWith("<pre>[####"));
   assert.throws(() => jupyterProgress(), /Deno\.jupyter\.display must exist/);
+});
+
+Deno.test("autoProgress() picks the Jupyter view when a display exists, the terminal otherwise", async () => {
+  let text = "";
+  autoProgress((t) => text += t)(evaluation);
+  assert.equal(text, formatEvalLine(evaluation) + "\n");
+  const shown: string[] = [];
+  autoProgress(() => {
+    throw new Error("no terminal output in Jupyter");
+  }, (bundle) => {
+    shown.push(bundle["text/plain"]);
+    return Promise.resolve();
+  })(evaluation);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(shown, [formatEvalLine(evaluation)]);
 });
 
 Deno.test("checkpoints round-trip tensors and JSON, and writes leave no temporary file", async () => {

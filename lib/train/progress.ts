@@ -264,3 +264,30 @@ export function combineProgress(
     for (const callback of callbacks) callback(event);
   };
 }
+
+/**
+ * The live Jupyter view inside Deno's Jupyter kernel, the terminal view
+ * everywhere else: one line for notebooks and scripts alike.
+ *
+ * @param write Receives the terminal view's text when not in Jupyter.
+ * @param display The Jupyter display function. @default findJupyterDisplay()
+ * @returns The `onProgress` callback.
+ *
+ * @example
+ * ```ts
+ * import { autoProgress } from "./progress.ts";
+ *
+ * let text = "";
+ * const onProgress = autoProgress((t) => text += t);
+ * onProgress({ type: "checkpoint", step: 3, path: "/tmp/c" });
+ * if (text !== "checkpoint 3: /tmp/c\n") throw new Error(text);
+ * ```
+ */
+export function autoProgress(
+  write: (text: string) => void,
+  display: JupyterDisplay | undefined = findJupyterDisplay(),
+): (event: ProgressEvent) => void {
+  return display === undefined
+    ? terminalProgress(write)
+    : jupyterProgress({ display });
+}
