@@ -57,6 +57,10 @@ Evaluation, checkpoints, output
   --result <file>           also write the RunResult as JSON to <file>
   -h, --help                show this help
 
+Exit status: 0 done, 1 failure (data, checkpoint), 2 bad arguments,
+3 diverged (NaN or infinite loss), 130 stopped by Ctrl-C (a later run with
+the same --checkpoint-dir resumes).
+
 Examples
   deno task train
   deno task train --schedule cosine --steps 500
