@@ -569,8 +569,9 @@ function summarise(
  *   state, curve and step. A later call with the same config resumes from it
  *   and ends with the same weights as an uninterrupted run on the same
  *   backend; a finished checkpoint returns its result without training.
- * - Abort: when `signal` fires, the run stops after the current step and
- *   returns `aborted: true` (the last checkpoint stays for a resume).
+ * - Abort: when `signal` fires, the run stops after the current step,
+ *   writes a checkpoint there (with `checkpointDir`) and returns
+ *   `aborted: true`; a later call resumes from that step.
  *
  * @param config The run.
  * @param options Progress callback, checkpoint folder, abort signal.
@@ -777,7 +778,10 @@ export async function trainRun(
         await checkpoint();
       }
     }
-    if (diverged && checkpointPath !== undefined) await checkpoint();
+    // A diverged or aborted run keeps its exact position for a later call.
+    if ((diverged || aborted) && checkpointPath !== undefined) {
+      await checkpoint();
+    }
 
     const summary = summarise(curve, metricName);
     return {
