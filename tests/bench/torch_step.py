@@ -2,10 +2,13 @@
 
 Mirrors lib/models/resnet.ts and lib/models/olmo.ts at the sizes that
 tests/bench/train_step.ts passes on the command line, with the same loss
-(mean softmax cross-entropy) and optimizer (AdamW). Prints one JSON object
-per model on stdout: {"model": ..., "ms": median, "threads": ...}.
+(mean softmax cross-entropy) and optimizer (AdamW).
 
 Usage: python3 torch_step.py '<json config>'
+  - with "serve": true in the config, prints {"ready": ...} and then times
+    one step per model name read from stdin ({"model", "ms"} per line);
+  - otherwise prints {"model", "ms" (median), "threads"} per model after
+    "warmup" and "steps" steps.
 """
 
 import json
@@ -124,10 +127,10 @@ class Olmo(nn.Module):
         return x @ self.embedding.weight.t()
 
 
-def time_steps(model, inputs, labels, classes, warmup, steps):
+def make_step(model, inputs, labels, classes):
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
-    times = []
-    for i in range(warmup + steps):
+
+    def step():
         start = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         logits = model(inputs)
@@ -135,9 +138,28 @@ def time_steps(model, inputs, labels, classes, warmup, steps):
         loss.backward()
         opt.step()
         loss.item()
-        if i >= warmup:
-            times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        return (time.perf_counter() - start) * 1000
+
+    return step
+
+
+def build(config):
+    """One step function per model named in config."""
+    steps = {}
+    if "resnet" in config:
+        r = config["resnet"]
+        model = ResNet(r["blocks"], r["width"], r["classes"], 3).train()
+        x = torch.randn(r["batch"], 3, r["size"], r["size"])
+        y = torch.randint(0, r["classes"], (r["batch"],))
+        steps["resnet"] = make_step(model, x, y, r["classes"])
+    if "olmo" in config:
+        o = config["olmo"]
+        model = Olmo(o["vocab"], o["dim"], o["layers"], o["heads"],
+                     o["context"]).train()
+        ids = torch.randint(0, o["vocab"], (o["batch"], o["context"]))
+        y = torch.randint(0, o["vocab"], (o["batch"] * o["context"],))
+        steps["olmo"] = make_step(model, ids, y, o["vocab"])
+    return steps
 
 
 def main():
@@ -145,23 +167,24 @@ def main():
     if "threads" in config:
         torch.set_num_threads(config["threads"])
     torch.manual_seed(0)
-    warmup, steps = config["warmup"], config["steps"]
-    if "resnet" in config:
-        r = config["resnet"]
-        model = ResNet(r["blocks"], r["width"], r["classes"], 3).train()
-        x = torch.randn(r["batch"], 3, r["size"], r["size"])
-        y = torch.randint(0, r["classes"], (r["batch"],))
-        ms = time_steps(model, x, y, r["classes"], warmup, steps)
-        print(json.dumps({"model": "resnet", "ms": ms,
-                          "threads": torch.get_num_threads()}), flush=True)
-    if "olmo" in config:
-        o = config["olmo"]
-        model = Olmo(o["vocab"], o["dim"], o["layers"], o["heads"],
-                     o["context"]).train()
-        ids = torch.randint(0, o["vocab"], (o["batch"], o["context"]))
-        y = torch.randint(0, o["vocab"], (o["batch"] * o["context"],))
-        ms = time_steps(model, ids, y, o["vocab"], warmup, steps)
-        print(json.dumps({"model": "olmo", "ms": ms,
+    steps = build(config)
+    if config.get("serve"):
+        # One step per line naming a model on stdin, its time on stdout, so
+        # that the caller can interleave them with its own steps.
+        print(json.dumps({"ready": True, "threads": torch.get_num_threads(),
+                          "version": torch.__version__}), flush=True)
+        for line in sys.stdin:
+            name = line.strip()
+            if not name:
+                break
+            print(json.dumps({"model": name, "ms": steps[name]()}),
+                  flush=True)
+        return
+    for name, step in steps.items():
+        for _ in range(config["warmup"]):
+            step()
+        ms = statistics.median(step() for _ in range(config["steps"]))
+        print(json.dumps({"model": name, "ms": ms,
                           "threads": torch.get_num_threads()}), flush=True)
 
 

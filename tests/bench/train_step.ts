@@ -5,14 +5,18 @@
 //   deno task bench:train [--backends=wasm,webgpu,cpu] [--models=resnet,olmo]
 //     [--steps=N] [--warmup=N] [--profile] [--torch-threads=N]
 //
+// The default backends are wasm and webgpu; the JavaScript cpu backend takes
+// minutes per step at these sizes and runs only when asked for.
+//
 // Prints one line per model and backend:
 //   bench <model> <backend>: <ms> ms/step, pytorch <ms> ms/step, ratio <r>
-// with the median over the timed steps after warm-up. --profile adds the
-// per-kernel times of one step (tf.profile) for each model and backend.
+// with the medians over the timed steps after warm-up. PyTorch runs in a
+// second process that takes one step after each tfjs step, so that both
+// see the same load on a shared machine. --profile adds the per-kernel
+// times of one step (tf.profile) for each model and backend.
 
 import * as tf from "@tensorflow/tfjs-core";
 import { parseArgs } from "node:util";
-import { spawnSync } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { type BackendName, useBackend } from "../../lib/engine/backend.ts";
@@ -104,10 +108,80 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-async function timeTfjs(
+/** A PyTorch process that times one step of a named model on request. */
+interface TorchServer {
+  threads: number;
+  version: string;
+  step(kind: "resnet" | "olmo"): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function startTorch(): Promise<TorchServer | string> {
+  const script = fileURLToPath(new URL("./torch_step.py", import.meta.url));
+  const config: Record<string, unknown> = { serve: true };
+  for (const kind of models) config[kind] = sizes[kind];
+  if (flags["torch-threads"] !== undefined) {
+    config.threads = Number(flags["torch-threads"]);
+  }
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("/usr/bin/python3", {
+      args: [script, JSON.stringify(config)],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (error) {
+    return String(error);
+  }
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  const nextLine = async (): Promise<string | undefined> => {
+    while (!buffered.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) return undefined;
+      buffered += value;
+    }
+    const end = buffered.indexOf("\n");
+    const line = buffered.slice(0, end);
+    buffered = buffered.slice(end + 1);
+    return line;
+  };
+  const writer = child.stdin.getWriter();
+  const encoder = new TextEncoder();
+  const first = await nextLine();
+  if (first === undefined) {
+    await writer.close().catch(() => {});
+    const status = await child.status;
+    const errors = await new Response(child.stderr).text();
+    return `exit ${status.code}: ${errors.trim().split("\n").pop()}`;
+  }
+  const ready = JSON.parse(first);
+  return {
+    threads: ready.threads,
+    version: ready.version,
+    async step(kind) {
+      await writer.write(encoder.encode(`${kind}\n`));
+      const line = await nextLine();
+      if (line === undefined) throw new Error("pytorch process ended");
+      return JSON.parse(line).ms;
+    },
+    async close() {
+      await writer.write(encoder.encode("\n"));
+      await writer.close();
+      await child.status;
+      await child.stderr.cancel();
+    },
+  };
+}
+
+/** Times `kind` on `backend`, with a PyTorch step after every tfjs step
+ * when `torch` is there, so that both see the same load. */
+async function timeModel(
   kind: "resnet" | "olmo",
   backend: BackendName,
-): Promise<{ ms: number; profile?: string }> {
+  torch: TorchServer | undefined,
+): Promise<{ ms: number; torchMs?: number; profile?: string }> {
   await useBackend(backend);
   const model = build(kind);
   const { input, labels } = batchFor(kind);
@@ -130,12 +204,18 @@ async function timeTfjs(
     ? plan.warmup
     : Number(flags.warmup);
   const steps = flags.steps === undefined ? plan.steps : Number(flags.steps);
-  for (let i = 0; i < warmup; i++) await step();
+  for (let i = 0; i < warmup; i++) {
+    await step();
+    await torch?.step(kind);
+  }
+  if (torch !== undefined && warmup === 0) await torch.step(kind);
   const times: number[] = [];
+  const torchTimes: number[] = [];
   for (let i = 0; i < steps; i++) {
     const start = performance.now();
     await step();
     times.push(performance.now() - start);
+    if (torch !== undefined) torchTimes.push(await torch.step(kind));
   }
   let profile: string | undefined;
   if (flags.profile) {
@@ -160,30 +240,11 @@ async function timeTfjs(
   optimizer.dispose();
   tf.dispose([input, labels]);
   model.dispose();
-  return { ms: median(times), profile };
-}
-
-function timeTorch(): Map<string, { ms: number; threads: number }> {
-  const results = new Map<string, { ms: number; threads: number }>();
-  const script = fileURLToPath(new URL("./torch_step.py", import.meta.url));
-  const config: Record<string, unknown> = { warmup: 2, steps: 5 };
-  for (const kind of models) config[kind] = sizes[kind];
-  if (flags["torch-threads"] !== undefined) {
-    config.threads = Number(flags["torch-threads"]);
-  }
-  const run = spawnSync("/usr/bin/python3", [script, JSON.stringify(config)], {
-    encoding: "utf8",
-  });
-  if (run.status !== 0) {
-    const reason = (run.stderr ?? String(run.error)).trim().split("\n").pop();
-    console.log(`pytorch: unavailable (${reason})`);
-    return results;
-  }
-  for (const line of run.stdout.trim().split("\n")) {
-    const record = JSON.parse(line);
-    results.set(record.model, { ms: record.ms, threads: record.threads });
-  }
-  return results;
+  return {
+    ms: median(times),
+    torchMs: torchTimes.length > 0 ? median(torchTimes) : undefined,
+    profile,
+  };
 }
 
 const cpus = os.cpus();
@@ -192,23 +253,22 @@ console.log(
     os.loadavg().map((l) => l.toFixed(2)).join(" ")
   }`,
 );
-const torch = timeTorch();
-for (const [kind, { threads }] of torch) {
-  console.log(`pytorch ${kind}: ${threads} threads`);
-}
+const started = await startTorch();
+const torch = typeof started === "string" ? undefined : started;
+if (torch === undefined) console.log(`pytorch: unavailable (${started})`);
+else console.log(`pytorch ${torch.version}: ${torch.threads} threads`);
 for (const kind of models) {
   for (const backend of backends) {
     let line = `bench ${kind} ${backend}: `;
     let profile: string | undefined;
     try {
       const report = await useBackend(backend);
-      const timed = await timeTfjs(kind, backend);
+      const timed = await timeModel(kind, backend, torch);
       profile = timed.profile;
       line += `${timed.ms.toFixed(1)} ms/step`;
-      const reference = torch.get(kind);
-      if (reference !== undefined) {
-        line += `, pytorch ${reference.ms.toFixed(1)} ms/step, ratio ${
-          (timed.ms / reference.ms).toFixed(2)
+      if (timed.torchMs !== undefined) {
+        line += `, pytorch ${timed.torchMs.toFixed(1)} ms/step, ratio ${
+          (timed.ms / timed.torchMs).toFixed(2)
         }`;
       }
       line +=
@@ -220,3 +280,5 @@ for (const kind of models) {
     if (profile !== undefined) console.log(profile);
   }
 }
+console.log(`load after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+await torch?.close();
