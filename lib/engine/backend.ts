@@ -68,7 +68,11 @@ async function adapterDescription(): Promise<string | undefined> {
  * For `webgpu` it imports `@tensorflow/tfjs-backend-webgpu` on first use and
  * requires a WebGPU adapter (Deno 2.9 exposes `navigator.gpu` without a
  * flag). It also sets tfjs's `PROD` flag, which keeps tfjs from printing
- * its console notices, because library code here does not print.
+ * its console notices (library code here does not print) and skips tfjs's
+ * scan of array values for NaN when tensors are created.
+ *
+ * Note: on `webgpu`, read results with `await tensor.data()`: tfjs's
+ * synchronous reads (`dataSync`) need a canvas, which Deno does not have.
  *
  * @param name The backend to use.
  * @default "wasm"
