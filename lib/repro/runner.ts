@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { dirname, resolve } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import type { ProgressEvent } from "../train/types.ts";
 import { requireInteger } from "../_validate.ts";
@@ -171,9 +172,13 @@ export async function runGrid(
   const jobs = options.jobs ?? navigator.hardwareConcurrency;
   requireInteger("run a grid", "jobs", jobs, 1);
   const emit = options.onEvent ?? (() => {});
-  const checkpointRoot = options.checkpointRoot ?? `${options.out}.checkpoints`;
+  // Absolute, since workers run in the kit's root, not in the caller's folder.
+  const checkpointRoot = resolve(
+    options.checkpointRoot ?? `${options.out}.checkpoints`,
+  );
 
   // Cut an interrupted line, skip what is done, drop stale checkpoints.
+  await Deno.mkdir(dirname(options.out), { recursive: true });
   const repairedBytes = await repairResults(options.out);
   const done = new Set(
     (await readResults(options.out)).records.map((record) => record.configHash),
