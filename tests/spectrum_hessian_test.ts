@@ -2,7 +2,7 @@
 // models whose Hessian is known in closed form.
 
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
+import { useBackend } from "../lib/engine/backend.ts";
 import { hessianOperator, type TensorLoss } from "../lib/spectrum/hessian.ts";
 import {
   powerIteration,
@@ -11,109 +11,9 @@ import {
 } from "../lib/spectrum/lanczos.ts";
 import { assert, assertThrowsWith } from "./_assert.ts";
 
-await tf.setBackend("cpu");
-
-// The Node build of tfjs-core registers no gradients; these cover the
-// kernels the test losses use (full-shape operands, full reductions only).
-const gradients: tf.GradConfig[] = [
-  {
-    kernelName: "BatchMatMul",
-    inputsToSave: ["a", "b"],
-    // C = op(A) op(B); the four cases of transposed operands.
-    gradFunc: (dy, [a, b], attrs) => {
-      const { transposeA, transposeB } = attrs as {
-        transposeA: boolean;
-        transposeB: boolean;
-      };
-      const g = dy as tf.Tensor2D;
-      const [x, y] = [a as tf.Tensor2D, b as tf.Tensor2D];
-      if (!transposeA && !transposeB) {
-        return {
-          a: () => tf.matMul(g, y, false, true),
-          b: () => tf.matMul(x, g, true, false),
-        };
-      }
-      if (transposeA && !transposeB) {
-        return {
-          a: () => tf.matMul(y, g, false, true),
-          b: () => tf.matMul(x, g),
-        };
-      }
-      if (!transposeA && transposeB) {
-        return {
-          a: () => tf.matMul(g, y),
-          b: () => tf.matMul(g, x, true, false),
-        };
-      }
-      return {
-        a: () => tf.matMul(y, g, true, true),
-        b: () => tf.matMul(g, x, true, true),
-      };
-    },
-  },
-  {
-    kernelName: "Sub",
-    gradFunc: (dy) => ({
-      a: () => dy as tf.Tensor,
-      b: () => tf.neg(dy as tf.Tensor),
-    }),
-  },
-  {
-    kernelName: "Multiply",
-    inputsToSave: ["a", "b"],
-    gradFunc: (dy, [a, b]) => ({
-      a: () => tf.mul(dy as tf.Tensor, b),
-      b: () => tf.mul(dy as tf.Tensor, a),
-    }),
-  },
-  {
-    kernelName: "Square",
-    inputsToSave: ["x"],
-    gradFunc: (dy, [x]) => ({
-      x: () => tf.mul(dy as tf.Tensor, tf.mul(x, tf.scalar(2))),
-    }),
-  },
-  {
-    kernelName: "Sum",
-    inputsToSave: ["x"],
-    gradFunc: (dy, [x]) => ({
-      x: () => tf.mul(tf.onesLike(x), dy as tf.Tensor),
-    }),
-  },
-  {
-    kernelName: "Reshape",
-    inputsToSave: ["x"],
-    gradFunc: (dy, [x]) => ({ x: () => tf.reshape(dy as tf.Tensor, x.shape) }),
-  },
-  {
-    kernelName: "AddN",
-    saveAllInputs: true,
-    gradFunc: (dy, saved) =>
-      Object.fromEntries(
-        saved.map((_, i) => [i, () => tf.clone(dy as tf.Tensor)]),
-      ),
-  },
-  {
-    kernelName: "Add",
-    gradFunc: (dy) => ({ a: () => dy as tf.Tensor, b: () => dy as tf.Tensor }),
-  },
-  {
-    kernelName: "OnesLike",
-    gradFunc: (dy) => ({ x: () => tf.zerosLike(dy as tf.Tensor) }),
-  },
-  {
-    kernelName: "Neg",
-    gradFunc: (dy) => ({ x: () => tf.neg(dy as tf.Tensor) }),
-  },
-  {
-    kernelName: "Softplus",
-    inputsToSave: ["x"],
-    gradFunc: (dy, [x]) => ({
-      x: () => tf.mul(dy as tf.Tensor, tf.sigmoid(x)),
-    }),
-  },
-];
-for (const config of gradients) tf.registerGradient(config);
+// The engine registers tfjs's gradient functions; the cpu backend computes
+// in plain float32 JavaScript, the most predictable oracle here.
+await useBackend("cpu");
 
 /** Householder reflection I - 2 u uᵀ / (uᵀ u) as rows. */
 function householder(u: number[]): number[][] {

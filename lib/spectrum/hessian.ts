@@ -45,7 +45,8 @@ export interface HessianOperatorOptions {
  * has an O(h²) error otherwise; each product costs two gradients.
  *
  * Note: the gradients come from `tf.grads`, so the kernels' gradients must
- * be registered (the package `@tensorflow/tfjs` registers them; the Node
+ * be registered (`useBackend` of `lib/engine/backend.ts` loads the package
+ * `@tensorflow/tfjs`, which registers them; the Node
  * build of `@tensorflow/tfjs-core` alone registers none). Double backprop
  * also needs the second-order gradients of every kernel the first backward
  * pass runs. It matches the exact Hessian for linear maps (checked on a
@@ -63,15 +64,20 @@ export interface HessianOperatorOptions {
  * @throws {TypeError} If `method` is unknown.
  *
  * @example Products of the Hessian of a quadratic
- * ```ts ignore
+ * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
+ * import { useBackend } from "../engine/backend.ts";
  * import { hessianOperator } from "./hessian.ts";
  *
+ * await useBackend("cpu"); // registers tfjs's gradient functions too
  * const a = tf.tensor2d([[2, 1], [1, 3]]);
  * const loss = ([w]: tf.Tensor[]) =>
  *   tf.mul(tf.scalar(0.5), tf.sum(tf.mul(w, tf.reshape(tf.matMul(a, tf.reshape(w, [2, 1])), [2])))) as tf.Scalar;
  * const hessian = hessianOperator(loss, [tf.tensor1d([0.3, -1])]);
- * const product = await hessian.apply(Float64Array.from([1, 0])); // ≈ [2, 1]
+ * const product = await hessian.apply(Float64Array.from([1, 0]));
+ * if (Math.abs(product[0] - 2) > 1e-2 || Math.abs(product[1] - 1) > 1e-2) {
+ *   throw new Error(`unexpected product ${product}`);
+ * }
  * ```
  */
 export function hessianOperator(
