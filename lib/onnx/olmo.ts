@@ -5,6 +5,7 @@
  */
 
 import type { Model } from "../models/model.ts";
+import { rotaryTables } from "../models/olmo.ts";
 import { GraphBuilder } from "./graph.ts";
 import { dense, layerNorm } from "./layers.ts";
 
@@ -52,37 +53,9 @@ function readShape(model: Model): OlmoShape {
   return shape as OlmoShape;
 }
 
-/**
- * The rotary tables `[length, headDim]` in the "rotate half" layout of
- * lib/models/olmo.ts: frequency `i` sits at columns `i` and `i + headDim/2`.
- *
- *     angle(p, i) = p theta^(-2 i / headDim),   i = 0 .. headDim/2 - 1
- *     cos[p, i] = cos[p, i + headDim/2] = cos(angle(p, i))   (sin alike)
- *
- * with `p` the position and `theta` the rotary base.
- *
- * @param length The number of positions.
- * @param headDim The size of one attention head (even).
- * @param theta The rotary base.
- * @returns The two tables, row-major float32.
- */
-export function rotaryTables(
-  length: number,
-  headDim: number,
-  theta: number,
-): { cos: Float32Array; sin: Float32Array } {
-  const half = headDim / 2;
-  const cos = new Float32Array(length * headDim);
-  const sin = new Float32Array(length * headDim);
-  for (let p = 0; p < length; p++) {
-    for (let i = 0; i < half; i++) {
-      const angle = p * theta ** (-2 * i / headDim);
-      cos[p * headDim + i] = cos[p * headDim + i + half] = Math.cos(angle);
-      sin[p * headDim + i] = sin[p * headDim + i + half] = Math.sin(angle);
-    }
-  }
-  return { cos, sin };
-}
+// The rotary tables are the model's own, so the exported graph rotates
+// exactly as the tfjs forward pass does.
+export { rotaryTables };
 
 function parameter(model: Model, name: string) {
   const found = model.params.get(name);

@@ -12,9 +12,8 @@
  * - {@linkcode exportAndEvaluate} does both and puts the run's reported
  *   metrics next to ONNX Runtime's (for the notebooks).
  *
- * Note: the model and data set-up mirrors `loadTask` and `buildModel` of
- * lib/train/run.ts, which are private there; the integration test
- * (tests/onnx_run_test.ts) fails if the two drift apart.
+ * The model and data come from `loadTask` and `buildModel` of
+ * lib/train/run.ts, so a rebuilt run is the one that was trained.
  *
  * @module
  */
@@ -22,17 +21,15 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import type { Model } from "../models/model.ts";
-import { createResNet } from "../models/resnet.ts";
-import { createOlmo } from "../models/olmo.ts";
-import { loadCifar } from "../data/cifar.ts";
-import { loadFashionMnist } from "../data/fashion_mnist.ts";
-import { evaluationBatches, type ImageDataset } from "../data/images.ts";
-import {
-  loadTinyShakespeare,
-  type TextDataset,
-  textEvaluationBatches,
-} from "../data/tinyshakespeare.ts";
+import { evaluationBatches } from "../data/images.ts";
+import { textEvaluationBatches } from "../data/tinyshakespeare.ts";
 import { readCheckpoint } from "../train/checkpoint.ts";
+import {
+  buildModel,
+  CHECKPOINT_FILE,
+  loadTask,
+  type TaskData,
+} from "../train/run.ts";
 import type { CurvePoint, MetricName, RunConfig } from "../train/types.ts";
 import type { LabelledBatch } from "./evaluate.ts";
 import { evaluateOnnx } from "./evaluate.ts";
@@ -40,16 +37,13 @@ import { exportModel, saveOnnx } from "./export.ts";
 import type { Metrics } from "./metrics.ts";
 import { loadOnnx, type Provider } from "./runtime.ts";
 
-/** The checkpoint file inside a run folder (as lib/train/run.ts names it). */
-export const CHECKPOINT_FILE = "checkpoint.bin";
+export { CHECKPOINT_FILE };
 
 /** The optional config file of a run folder whose checkpoint lacks one. */
 export const CONFIG_FILE = "config.json";
 
 /** A dataset loaded for a run, tagged by modality. */
-export type RunData =
-  | { readonly kind: "vision"; readonly dataset: ImageDataset }
-  | { readonly kind: "language"; readonly dataset: TextDataset };
+export type RunData = TaskData;
 
 /** A run rebuilt from its checkpoint. */
 export interface TrainedRun {
@@ -87,69 +81,13 @@ function reference(run: string | RunReference): RunReference {
 }
 
 /**
- * Loads the dataset of a run, as the training loop does: the `dataDir` of
- * the config, else `UBA_DATA_DIR`, else the download cache;
- * `fashion-mnist-mini` is the embedded subset.
+ * Loads the dataset of a run, as the training loop does.
  *
  * @param config The run's config.
  * @returns The dataset.
- * @throws {TypeError} On an unknown task.
  */
-export async function loadRunData(config: RunConfig): Promise<RunData> {
-  const location = { dataDir: config.dataDir };
-  switch (config.task) {
-    case "fashion-mnist":
-      return {
-        kind: "vision",
-        dataset: await loadFashionMnist({ ...location, subset: "full" }),
-      };
-    case "fashion-mnist-mini":
-      return {
-        kind: "vision",
-        dataset: await loadFashionMnist({ subset: "mini" }),
-      };
-    case "cifar10":
-    case "cifar100":
-      return {
-        kind: "vision",
-        dataset: await loadCifar(
-          config.task === "cifar10" ? 10 : 100,
-          location,
-        ),
-      };
-    case "tinyshakespeare":
-      return { kind: "language", dataset: await loadTinyShakespeare(location) };
-    default:
-      throw new TypeError(
-        `Cannot load the run's data as task must be known: current value is ${
-          JSON.stringify((config as { task: unknown }).task)
-        }`,
-      );
-  }
-}
-
-function buildModel(config: RunConfig, data: RunData): Model {
-  if (config.model.kind === "resnet" && data.kind === "vision") {
-    const { kind: _kind, ...shape } = config.model;
-    return createResNet({
-      ...shape,
-      classes: data.dataset.classes,
-      inputChannels: data.dataset.channels,
-    });
-  }
-  if (config.model.kind === "olmo" && data.kind === "language") {
-    const { kind: _kind, ...shape } = config.model;
-    return createOlmo({
-      ...shape,
-      vocabularySize: data.dataset.vocabulary.length,
-      contextLength: config.sequenceLength ?? 128,
-    });
-  }
-  throw new TypeError(
-    `Cannot rebuild the run's model as model.kind must suit task ${config.task}: current value is ${
-      JSON.stringify(config.model.kind)
-    }`,
-  );
+export function loadRunData(config: RunConfig): Promise<RunData> {
+  return loadTask(config);
 }
 
 async function readConfig(
@@ -196,8 +134,10 @@ export async function loadTrainedRun(
     );
   }
   const config = await readConfig(where, checkpoint.meta);
+  // Whichever backend the caller chose, or tfjs's default (wasm).
+  await tf.ready();
   const data = await loadRunData(config);
-  const model = buildModel(config, data);
+  const model = buildModel(data, config);
   try {
     const restore = (key: string, target: tf.Variable) => {
       const entry = checkpoint.tensors.get(key);
