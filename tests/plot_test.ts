@@ -1,6 +1,7 @@
 import { cosine, uba } from "../lib/mod.ts";
 import {
   chartBundle,
+  display,
   lineChart,
   renderSvg,
   scheduleChart,
@@ -66,5 +67,27 @@ Deno.test("lineChart() and renderSvg() reject empty data and invalid specs", asy
   assert.ok(caught instanceof TypeError, String(caught));
   assert.ok(
     (caught as Error).message.includes("vega-lite specification is invalid"),
+  );
+});
+
+Deno.test("display() outside the Jupyter kernel says that it needs the kernel", async () => {
+  let caught: unknown;
+  try {
+    await display(
+      lineChart({
+        data: [{ a: 1, b: 2 }],
+        x: { field: "a" },
+        y: { field: "b" },
+      }),
+    );
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof Error, String(caught));
+  assert.ok(
+    (caught as Error).message.startsWith(
+      "Cannot display chart as Deno.jupyter is not available",
+    ),
+    (caught as Error).message,
   );
 });

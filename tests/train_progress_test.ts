@@ -1,5 +1,6 @@
 // The progress views built from one stream of events, the checkpoint file
 // format, and the command line's help and errors.
+import type { DisplayOptions } from "../lib/_jupyter.ts";
 import { assert } from "./_assert.ts";
 import {
   autoProgress,
@@ -106,10 +107,8 @@ Deno.test("jsonLines() and logLines() write parseable and grep-able records", ()
 });
 
 Deno.test("jupyterProgress() creates one display and then updates it by its id", async () => {
-  const calls: {
-    bundle: Record<string, string>;
-    options: { display_id: string; update?: boolean; raw: boolean };
-  }[] = [];
+  const calls: { bundle: Record<string, unknown>; options: DisplayOptions }[] =
+    [];
   const view = jupyterProgress({
     display: (bundle, options) => {
       calls.push({ bundle, options });
@@ -130,10 +129,10 @@ Deno.test("jupyterProgress() creates one display and then updates it by its id",
       ["run-1", true, true],
     ],
   );
-  const last = calls[2].bundle["text/plain"].split("\n");
+  const last = String(calls[2].bundle["text/plain"]).split("\n");
   assert.equal(last[0], formatProgressBar(step(200)));
   assert.equal(last[1], formatEvalLine(evaluation));
-  assert.ok(calls[2].bundle["text/html"].startsWith("<pre>[####"));
+  assert.ok(String(calls[2].bundle["text/html"]).startsWith("<pre>[####"));
   assert.throws(() => jupyterProgress(), /Deno\.jupyter\.display must exist/);
 });
 
@@ -145,7 +144,7 @@ Deno.test("autoProgress() picks the Jupyter view when a display exists, the term
   autoProgress(() => {
     throw new Error("no terminal output in Jupyter");
   }, (bundle) => {
-    shown.push(bundle["text/plain"]);
+    shown.push(String(bundle["text/plain"]));
     return Promise.resolve();
   })(evaluation);
   await new Promise((resolve) => setTimeout(resolve, 0));

@@ -23,6 +23,7 @@
  * @module
  */
 
+import { writeFileAtomic } from "../_atomic_write.ts";
 import { gunzipSync } from "node:zlib";
 import {
   DataIntegrityError,
@@ -208,19 +209,6 @@ async function readFolder(
   return found;
 }
 
-async function writeAtomically(path: string, bytes: Uint8Array) {
-  const temporary = `${path}.${Deno.pid}-${
-    crypto.randomUUID().slice(0, 8)
-  }.part`;
-  try {
-    await Deno.writeFile(temporary, bytes);
-    await Deno.rename(temporary, path);
-  } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
-    throw error;
-  }
-}
-
 /**
  * Extracts the record files of an official CIFAR tarball (`.tar.gz`) into
  * `folder/<cifar-10-batches-bin | cifar-100-binary>/`, each written to a
@@ -268,10 +256,10 @@ export async function extractCifarArchive(
     files.set(name, body);
   }
   for (const [name, body] of files) {
-    await writeAtomically(`${target}/${name}`, body);
+    await writeFileAtomic(`${target}/${name}`, body);
     sums.push(`${hexDigest("sha256", body)}  ${name}`);
   }
-  await writeAtomically(
+  await writeFileAtomic(
     `${target}/SHA256SUMS`,
     new TextEncoder().encode(sums.join("\n") + "\n"),
   );

@@ -17,6 +17,7 @@
  * @module
  */
 
+import { writeFileAtomic } from "../_atomic_write.ts";
 import * as ort from "onnxruntime-node";
 import type onnxProto from "onnx-proto";
 import { onnx } from "./graph.ts";
@@ -407,36 +408,5 @@ export async function loadOnnx(
   };
 }
 
-/**
- * Writes bytes next to `path` under a temporary name, then renames the file
- * into place, so that readers never see a half-written file and a failure
- * leaves nothing behind.
- *
- * @param path The destination.
- * @param bytes The content.
- * @returns Resolves once the file is in place.
- *
- * @example Write a file atomically
- * ```ts
- * import { writeFileAtomic } from "./runtime.ts";
- *
- * const dir = await Deno.makeTempDir();
- * await writeFileAtomic(`${dir}/a.bin`, Uint8Array.of(1, 2, 3));
- * const back = await Deno.readFile(`${dir}/a.bin`);
- * if (back.length !== 3) throw new Error("not written");
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
-export async function writeFileAtomic(
-  path: string,
-  bytes: Uint8Array,
-): Promise<void> {
-  const temporary = `${path}.${crypto.randomUUID().slice(0, 8)}.partial`;
-  try {
-    await Deno.writeFile(temporary, bytes);
-    await Deno.rename(temporary, path);
-  } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
-    throw error;
-  }
-}
+// The kit's atomic writer, re-exported for the export and the tests.
+export { writeFileAtomic };

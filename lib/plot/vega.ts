@@ -6,6 +6,7 @@
  * @module
  */
 
+import { requireJupyterDisplay } from "../_jupyter.ts";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 
@@ -79,10 +80,6 @@ export async function chartBundle(spec: TopLevelSpec): Promise<ChartBundle> {
   };
 }
 
-interface JupyterDisplay {
-  display(value: unknown, options: { raw: boolean }): Promise<void>;
-}
-
 /**
  * Shows a chart in the running Jupyter notebook (Deno kernel).
  *
@@ -90,11 +87,6 @@ interface JupyterDisplay {
  * @throws {Error} If called outside the Deno Jupyter kernel.
  */
 export async function display(spec: TopLevelSpec): Promise<void> {
-  const jupyter = (Deno as unknown as { jupyter?: JupyterDisplay }).jupyter;
-  if (jupyter === undefined) {
-    throw new Error(
-      "Cannot display chart as Deno.jupyter is not available: run inside the Deno Jupyter kernel, or use renderSvg()",
-    );
-  }
-  await jupyter.display(await chartBundle(spec), { raw: true });
+  const show = requireJupyterDisplay("display chart");
+  await show({ ...await chartBundle(spec) }, { raw: true });
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { requireJupyterDisplay } from "../_jupyter.ts";
 import { guidelinePhi, PLANS } from "../repro/suites.ts";
 import type { ProfileName, RunRecord, SuiteName } from "../repro/types.ts";
 import { summarize } from "../stats/mod.ts";
@@ -15,10 +16,6 @@ import {
 } from "./analysis.ts";
 import { formatNumber, formatSummary, markdownTable } from "./markdown.ts";
 
-interface JupyterDisplay {
-  display(value: unknown, options: { raw: boolean }): Promise<void>;
-}
-
 /**
  * Shows Markdown in the running Jupyter notebook (Deno kernel).
  *
@@ -26,15 +23,8 @@ interface JupyterDisplay {
  * @throws {Error} If called outside the Deno Jupyter kernel.
  */
 export async function showMarkdown(text: string): Promise<void> {
-  const jupyter = (Deno as unknown as { jupyter?: JupyterDisplay }).jupyter;
-  if (jupyter === undefined) {
-    throw new Error(
-      "Cannot show Markdown as Deno.jupyter is not available: run inside the Deno Jupyter kernel",
-    );
-  }
-  await jupyter.display({ "text/markdown": text, "text/plain": text }, {
-    raw: true,
-  });
+  const show = requireJupyterDisplay("show Markdown");
+  await show({ "text/markdown": text, "text/plain": text }, { raw: true });
 }
 
 /**

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { writeFileAtomic } from "../_atomic_write.ts";
 import type * as tf from "@tensorflow/tfjs-core";
 
 const MAGIC = "UBACKPT1";
@@ -148,30 +149,7 @@ export function decodeCheckpoint<Meta>(
  * Writes `bytes` to `path` atomically: a temporary file in the same folder,
  * flushed, then renamed over `path`.
  */
-export async function writeFileAtomically(
-  path: string,
-  bytes: Uint8Array,
-): Promise<void> {
-  const temporary = `${path}.${Deno.pid}-${
-    crypto.randomUUID().slice(0, 8)
-  }.tmp`;
-  try {
-    const file = await Deno.open(temporary, { write: true, createNew: true });
-    try {
-      let written = 0;
-      while (written < bytes.length) {
-        written += await file.write(bytes.subarray(written));
-      }
-      await file.sync();
-    } finally {
-      file.close();
-    }
-    await Deno.rename(temporary, path);
-  } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
-    throw error;
-  }
-}
+export const writeFileAtomically = writeFileAtomic;
 
 /** Reads a checkpoint file, or returns `undefined` when there is none. */
 export async function readCheckpoint<Meta>(

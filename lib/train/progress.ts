@@ -8,6 +8,7 @@
  * @module
  */
 
+import { findJupyterDisplay, type JupyterDisplay } from "../_jupyter.ts";
 import type { EvalEvent, ProgressEvent, StepEvent } from "./types.ts";
 
 /** Formats a learning rate compactly: `3.0e-4`. */
@@ -163,26 +164,7 @@ export function jsonLines(
   };
 }
 
-/** The display function of Deno's Jupyter kernel (`Deno.jupyter.display`). */
-export type JupyterDisplay = (
-  bundle: Record<string, string>,
-  options: { raw: boolean; display_id: string; update?: boolean },
-) => Promise<void>;
-
-/** `Deno.jupyter.display` when running inside the Jupyter kernel. */
-export function findJupyterDisplay(): JupyterDisplay | undefined {
-  let jupyter: unknown;
-  try {
-    jupyter = Reflect.get(Deno, "jupyter"); // a getter that throws outside
-  } catch {
-    return undefined;
-  }
-  if (typeof jupyter !== "object" || jupyter === null) return undefined;
-  const display: unknown = Reflect.get(jupyter, "display");
-  return typeof display === "function"
-    ? (display.bind(jupyter) as JupyterDisplay)
-    : undefined;
-}
+export { findJupyterDisplay, type JupyterDisplay };
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(
