@@ -1,6 +1,7 @@
 // The quadratic-model calculators against closed forms, brute force and
 // Monte Carlo simulation.
 
+import { Random } from "../lib/data/random.ts";
 import {
   chebyshev,
   chebyshevContraction,
@@ -37,25 +38,16 @@ function assertRelative(actual: number, expected: number, tolerance: number) {
   );
 }
 
-/** Seeded uniform generator (mulberry32). */
+/** Seeded uniform generator. */
 function uniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.uniform();
 }
 
-/** Seeded standard normal generator (Box-Muller). */
+/** Seeded standard normal generator. */
 function normal(seed: number): () => number {
-  const next = uniform(seed);
-  return () => {
-    const u = 1 - next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
-  };
+  const random = new Random(seed);
+  return () => random.normal();
 }
 
 Deno.test("worstCaseContraction() of a constant rate is max(|1 - ημ|, |1 - ηL|)^T", () => {

@@ -1,15 +1,12 @@
-// Seeded random vectors for the spectrum estimators (mulberry32 stream).
+// Seeded random vectors for the spectrum estimators, drawn from the kit's
+// one seeded generator (lib/data/random.ts).
+
+import { Random } from "../data/random.ts";
 
 /** A uniform generator on [0, 1) from a 32-bit seed. */
 export function uniformStream(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.uniform();
 }
 
 /** A unit vector with independent random signs (Rademacher, normalised). */
