@@ -98,15 +98,7 @@ export function predictQuadraticLoss(
   const { noise = 0, initialError = 1 } = options;
   requireNonNegative(action, "noise", noise);
   requireNonNegative(action, "initialError", initialError);
-  const eigenvalues = readSpectrum(action, "eigenvalues", options.eigenvalues);
-  const weights = options.weights === undefined
-    ? new Float64Array(eigenvalues.length).fill(1)
-    : readSpectrum(action, "weights", options.weights);
-  if (weights.length !== eigenvalues.length) {
-    throw new RangeError(
-      `Cannot ${action} as weights must have one entry per eigenvalue (${eigenvalues.length}): current length is ${weights.length}`,
-    );
-  }
+  const { eigenvalues, weights } = readWeightedSpectrum(action, options);
   const totalSteps = resolveTotalSteps(action, schedule, options.totalSteps);
   const rates = sampleRates(action, schedule, totalSteps);
   const noiseSteps = rates.map((rate) => rate * rate * noise);
@@ -174,6 +166,29 @@ function logAdd(a: number, b: number): number {
   if (b === -Infinity) return a;
   const high = Math.max(a, b);
   return high + Math.log1p(Math.exp(Math.min(a, b) - high));
+}
+
+/**
+ * Reads `eigenvalues` and their `weights` (all 1 when absent): non-empty
+ * lists of finite, non-negative numbers of the same length.
+ */
+export function readWeightedSpectrum(
+  action: string,
+  options: {
+    eigenvalues?: ArrayLike<number>;
+    weights?: ArrayLike<number>;
+  },
+): { eigenvalues: Float64Array; weights: Float64Array } {
+  const eigenvalues = readSpectrum(action, "eigenvalues", options.eigenvalues);
+  const weights = options.weights === undefined
+    ? new Float64Array(eigenvalues.length).fill(1)
+    : readSpectrum(action, "weights", options.weights);
+  if (weights.length !== eigenvalues.length) {
+    throw new RangeError(
+      `Cannot ${action} as weights must have one entry per eigenvalue (${eigenvalues.length}): current length is ${weights.length}`,
+    );
+  }
+  return { eigenvalues, weights };
 }
 
 /** Copies a non-empty list of finite, non-negative numbers. */

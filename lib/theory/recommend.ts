@@ -20,7 +20,7 @@ import { chebyshevContraction, worstCaseContraction } from "./contraction.ts";
 import { minLrForPhi } from "./phi.ts";
 import {
   predictQuadraticLoss,
-  readSpectrum,
+  readWeightedSpectrum,
   sumOverSpectrum,
 } from "./quadratic_loss.ts";
 import { sampleRates } from "./_rates.ts";
@@ -291,19 +291,7 @@ function curvatures(action: string, options: RecommendPhiOptions): {
     );
   }
   if (options.eigenvalues !== undefined) {
-    const eigenvalues = readSpectrum(
-      action,
-      "eigenvalues",
-      options.eigenvalues,
-    );
-    const weights = options.weights === undefined
-      ? new Float64Array(eigenvalues.length).fill(1)
-      : readSpectrum(action, "weights", options.weights);
-    if (weights.length !== eigenvalues.length) {
-      throw new RangeError(
-        `Cannot ${action} as weights must have one entry per eigenvalue (${eigenvalues.length}): current length is ${weights.length}`,
-      );
-    }
+    const { eigenvalues, weights } = readWeightedSpectrum(action, options);
     return {
       eigenvalues,
       weights,
